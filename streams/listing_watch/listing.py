@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-PlatformType = Literal["b2c", "c2c", "secondhand", "auction", "livestream", "self_built"]
+PlatformType = Literal[
+    "b2c", "c2c", "secondhand", "auction", "livestream", "self_built"
+]
 
 PLATFORM_TYPES: tuple[PlatformType, ...] = (
     "b2c",

@@ -1,0 +1,254 @@
+"""The demo: real listings through the real broker into the real index.
+
+Run by ``make demo`` after the local stack is up. It replays the five
+source listing files and the labelled dev set from ``../shared/data``
+(``LW_SHARED_DATA`` overrides), runs one screening worker until the
+listings topic is drained, shows a few alerts and a search, and ends with
+
+    demo: screened=N alerts=M indexed=K dead_letter=D seconds=S
+
+Every figure is counted from where the effect landed: ``screened`` from the
+worker's own batch log, ``alerts`` as distinct alert ids among the records
+this run added to the alerts topic, ``indexed`` as how many of those ids
+are documents in Elasticsearch, ``dead_letter`` as records this run added
+to the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+from confluent_kafka import Consumer, TopicPartition
+
+from listing_watch.config import Settings, load_settings
+from listing_watch.pipeline.lag import end_offsets, partition_lag
+from listing_watch.search.index import connect
+
+REPO: Final = Path(__file__).resolve().parents[2]
+SOURCE_FILES: Final = (
+    "listings-jd-gaiic2022.jsonl.gz",
+    "listings-taobao-ecner.jsonl.gz",
+    "listings-taobao-ecominstruct.jsonl.gz",
+    "listings-taobao-product1m.jsonl.gz",
+    "listings-xianyu-sample.jsonl.gz",
+    "eval-dev.jsonl",
+)
+DRAIN_TIMEOUT_S: Final = 900.0
+WORKER_STOP_TIMEOUT_S: Final = 30.0
+EXAMPLE_ALERTS: Final = 5
+
+
+def main() -> int:
+    started = time.monotonic()
+    settings = load_settings()
+    data_dir = Path(os.environ.get("LW_SHARED_DATA", REPO.parent / "shared" / "data"))
+    files = [data_dir / name for name in SOURCE_FILES]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        print(f"demo: missing input files: {', '.join(missing)}", file=sys.stderr)
+        print("demo: set LW_SHARED_DATA to the folder holding them", file=sys.stderr)
+        return 2
+
+    alerts_start = _ends(settings, settings.topics.alerts)
+    dead_start = _ends(settings, settings.topics.deadletter)
+    log_path = REPO / "var" / "demo" / "worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_offset = log_path.stat().st_size if log_path.exists() else 0
+
+    worker = _start_worker(log_path)
+    try:
+        _replay(files)
+        _wait_until_drained(settings, worker)
+    finally:
+        _stop_worker(worker)
+
+    screened, worker_dead = _worker_counts(log_path, log_offset)
+    alerts = list(_records_since(settings, settings.topics.alerts, alerts_start))
+    alert_ids = {orjson.loads(value)["alert_id"] for _, value in alerts}
+    dead_letters = sum(
+        1 for _ in _records_since(settings, settings.topics.deadletter, dead_start)
+    )
+    indexed = _count_documents(settings, alert_ids)
+
+    _show_examples(alerts)
+    _show_search(settings)
+    print(
+        f"demo: worker reported dead_letters={worker_dead}; "
+        f"worker log at {log_path.relative_to(REPO)}",
+        file=sys.stderr,
+    )
+    print(
+        f"demo: screened={screened} alerts={len(alert_ids)} indexed={indexed} "
+        f"dead_letter={dead_letters} seconds={time.monotonic() - started:.0f}"
+    )
+    return 0
+
+
+def _ends(settings: Settings, topic: str) -> dict[int, int]:
+    return {
+        partition: high for partition, (_, high) in end_offsets(settings, topic).items()
+    }
+
+
+def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
+    log = log_path.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "listing_watch.cli", "work"],
+        cwd=REPO,
+        stdout=log,
+        stderr=log,
+    )
+
+
+def _replay(files: list[Path]) -> None:
+    command = [sys.executable, "-m", "listing_watch.cli", "replay", *map(str, files)]
+    subprocess.run(command, cwd=REPO, check=True)
+
+
+def _wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> None:
+    """Poll the group's lag until it is zero twice in a row."""
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+    zero_seen = 0
+    while zero_seen < 2:
+        if worker.poll() is not None:
+            raise SystemExit(f"demo: the worker exited early with {worker.returncode}")
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                "demo: the topic did not drain in time; see the worker log"
+            )
+        lag = sum(
+            partition_lag(
+                settings, group=settings.worker.group_id, topic=settings.topics.listings
+            ).values()
+        )
+        print(f"\rdemo: lag={lag:<8}", end="", file=sys.stderr, flush=True)
+        zero_seen = zero_seen + 1 if lag == 0 else 0
+        time.sleep(1.0)
+    print(file=sys.stderr)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=WORKER_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def _worker_counts(log_path: Path, offset: int) -> tuple[int, int]:
+    screened = dead = 0
+    with log_path.open("rb") as log:
+        log.seek(offset)
+        for line in log:
+            if b'"batch_done"' not in line:
+                continue
+            entry = orjson.loads(line)
+            screened += entry["screened"]
+            dead += entry["dead_letters"]
+    return screened, dead
+
+
+def _records_since(
+    settings: Settings, topic: str, start: dict[int, int]
+) -> Iterator[tuple[bytes | None, bytes]]:
+    """Every record appended to ``topic`` after the offsets in ``start``."""
+    ends = _ends(settings, topic)
+    consumer = Consumer(
+        {
+            **settings.kafka,
+            "group.id": "listing-watch-demo-reader",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        assignment = [
+            TopicPartition(topic, partition, start.get(partition, 0))
+            for partition, end in ends.items()
+            if end > start.get(partition, 0)
+        ]
+        if not assignment:
+            return
+        remaining = {tp.partition: ends[tp.partition] for tp in assignment}
+        consumer.assign(assignment)
+        while remaining:
+            message = consumer.poll(5.0)
+            if message is None:
+                break
+            if message.error():
+                continue
+            partition = message.partition()
+            if message.offset() >= remaining.get(partition, -1):
+                continue
+            yield message.key(), message.value()
+            if message.offset() + 1 >= remaining[partition]:
+                del remaining[partition]
+    finally:
+        consumer.close()
+
+
+def _count_documents(settings: Settings, alert_ids: set[str]) -> int:
+    client = connect(settings.search)
+    client.indices.refresh(index=settings.search.alerts_alias)
+    found = 0
+    ids = sorted(alert_ids)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        response = client.count(
+            index=settings.search.alerts_alias, query={"ids": {"values": chunk}}
+        )
+        found += int(response["count"])
+    return found
+
+
+def _show_examples(alerts: list[tuple[bytes | None, bytes]]) -> None:
+    print("Example alerts:")
+    seen: set[str] = set()
+    for _, value in alerts:
+        alert = orjson.loads(value)
+        if alert["alert_id"] in seen:
+            continue
+        seen.add(alert["alert_id"])
+        _print_alert(alert)
+        if len(seen) >= EXAMPLE_ALERTS:
+            break
+
+
+def _print_alert(alert: dict[str, Any]) -> None:
+    listing = alert["listing"]
+    kinds = ",".join(alert["violation_kinds"])
+    terms = "、".join(alert["terms"])
+    print(f"  [{alert['risk']}] {listing['platform']} {listing['title'][:60]}")
+    print(f"      kinds={kinds} terms={terms} library={alert['library_version']}")
+
+
+def _show_search(settings: Settings) -> None:
+    """A phrase search for a two-character term, with highlighting."""
+    client = connect(settings.search)
+    term = "纪念"
+    response = client.search(
+        index=settings.search.alerts_alias,
+        query={"match_phrase": {"listing.title": term}},
+        highlight={"fields": {"listing.title": {}}},
+        size=3,
+        track_total_hits=True,
+    )
+    total = response["hits"]["total"]["value"]
+    print(f'Search: match_phrase listing.title "{term}" -> {total} alerts, e.g.')
+    for hit in response["hits"]["hits"]:
+        fragment = hit.get("highlight", {}).get("listing.title", ["?"])[0]
+        print(f"  {hit['_id'][:12]} {fragment}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

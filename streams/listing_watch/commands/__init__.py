@@ -1,0 +1,1 @@
+"""Sub-commands of ``listing-watch``; each module registers one."""

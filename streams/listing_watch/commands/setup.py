@@ -1,0 +1,38 @@
+"""``listing-watch setup``: create the topics and the alerts index."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from listing_watch.config import load_settings
+from listing_watch.errors import StackError
+from listing_watch.pipeline.topics import ensure_topics
+from listing_watch.search.index import connect, ensure_alerts_index
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "setup",
+        help="create the Kafka topics and the Elasticsearch template and alias",
+        description="Create what the pipeline needs; safe to run again.",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    created = ensure_topics(settings)
+    try:
+        ensure_alerts_index(connect(settings.search), settings.search)
+    except ConnectionError as error:
+        raise StackError(
+            f"Elasticsearch at {settings.search.url} is unreachable: {error}; "
+            "start it with 'make stack'"
+        ) from error
+    topics = settings.topics
+    print(
+        f"setup: topics={topics.listings},{topics.alerts},{topics.deadletter} "
+        f"created={len(created)} alias={settings.search.alerts_alias}"
+    )
+    return 0

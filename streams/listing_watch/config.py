@@ -1,0 +1,195 @@
+"""Settings: one frozen object, built once at start from the environment.
+
+Kafka client settings use librdkafka's own names so a line copied from the
+platform team's documentation works unchanged: every ``LW_KAFKA_*``
+variable maps one to one, ``LW_KAFKA_SECURITY_PROTOCOL=SASL_SSL`` becomes
+``security.protocol=SASL_SSL``. Command-line flags override the
+environment where a command offers them.
+
+Secrets (passwords, API keys) are never shown: ``repr`` masks them, and the
+logs only ever print :meth:`Settings.describe`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Final
+
+from listing_watch.errors import ConfigError
+
+ENV_PREFIX: Final = "LW_"
+KAFKA_ENV_PREFIX: Final = "LW_KAFKA_"
+MASK: Final = "***"
+
+# librdkafka keys whose values must never be printed.
+SECRET_KAFKA_KEYS: Final = frozenset(
+    {"sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem"}
+)
+
+DEFAULT_BOOTSTRAP: Final = "127.0.0.1:9092"
+DEFAULT_ES_URL: Final = "http://127.0.0.1:9200"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicSettings:
+    """Names and settings of the topics the project creates.
+
+    Local defaults are small (one broker); production values are in the
+    README: replication factor 3, ``min.insync.replicas`` 2, retention
+    long enough for a replay and a retro-hunt (14 days or more).
+    """
+
+    listings: str = "listings.new"
+    alerts: str = "listings.alerts"
+    deadletter: str = "listings.deadletter"
+    partitions: int = 6
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+    retention_ms: int = 14 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchSettings:
+    """Where alerts are indexed; credentials come from the environment."""
+
+    url: str = DEFAULT_ES_URL
+    alerts_alias: str = "listing-watch-alerts"
+    api_key: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: Path | None = None
+    request_timeout_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSettings:
+    """How the screening worker batches and where it listens."""
+
+    group_id: str = "listing-watch-screen"
+    batch_size: int = 500
+    batch_window_s: float = 0.2
+    keywords_dir: Path = Path("keywords")
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    # Fault injection for delivery tests only (case P2); empty in production.
+    # "exit_after_alert_send": the process exits the moment the first alert
+    # is handed to the producer, before the broker can acknowledge it.
+    fault: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    kafka: Mapping[str, str] = field(
+        default_factory=lambda: {"bootstrap.servers": DEFAULT_BOOTSTRAP}
+    )
+    topics: TopicSettings = field(default_factory=TopicSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+
+    def __repr__(self) -> str:
+        return f"Settings({self.describe()!r})"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.kafka["bootstrap.servers"]
+
+    def describe(self) -> dict[str, object]:
+        """A loggable view of the settings with every secret masked."""
+        kafka = {
+            key: MASK if key in SECRET_KAFKA_KEYS else value
+            for key, value in self.kafka.items()
+        }
+        search = {
+            f.name: getattr(self.search, f.name) for f in fields(self.search) if f.repr
+        }
+        search["credentials"] = _credential_kind(self.search)
+        return {
+            "kafka": kafka,
+            "topics": self.topics,
+            "search": search,
+            "worker": self.worker,
+        }
+
+    def with_bootstrap(self, servers: str) -> Settings:
+        return replace(self, kafka={**self.kafka, "bootstrap.servers": servers})
+
+
+def _credential_kind(search: SearchSettings) -> str:
+    if search.api_key:
+        return "api_key"
+    if search.username:
+        return "basic"
+    return "none"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from ``LW_*`` environment variables."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        kafka=_kafka_client_settings(env),
+        topics=TopicSettings(
+            listings=env.get("LW_TOPIC_LISTINGS", TopicSettings.listings),
+            alerts=env.get("LW_TOPIC_ALERTS", TopicSettings.alerts),
+            deadletter=env.get("LW_TOPIC_DEADLETTER", TopicSettings.deadletter),
+            partitions=_int(env, "LW_TOPIC_PARTITIONS", TopicSettings.partitions),
+            replication_factor=_int(
+                env, "LW_TOPIC_REPLICATION_FACTOR", TopicSettings.replication_factor
+            ),
+            min_insync_replicas=_int(
+                env, "LW_TOPIC_MIN_INSYNC_REPLICAS", TopicSettings.min_insync_replicas
+            ),
+            retention_ms=_int(env, "LW_TOPIC_RETENTION_MS", TopicSettings.retention_ms),
+        ),
+        search=SearchSettings(
+            url=env.get("LW_ES_URL", DEFAULT_ES_URL),
+            alerts_alias=env.get("LW_ES_ALERTS_ALIAS", SearchSettings.alerts_alias),
+            api_key=env.get("LW_ES_API_KEY") or None,
+            username=env.get("LW_ES_USERNAME") or None,
+            password=env.get("LW_ES_PASSWORD") or None,
+            ca_file=Path(env["LW_ES_CA_FILE"]) if env.get("LW_ES_CA_FILE") else None,
+        ),
+        worker=WorkerSettings(
+            group_id=env.get("LW_GROUP_ID", WorkerSettings.group_id),
+            batch_size=_int(env, "LW_BATCH_SIZE", WorkerSettings.batch_size),
+            batch_window_s=_float(
+                env, "LW_BATCH_WINDOW_S", WorkerSettings.batch_window_s
+            ),
+            keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
+            web_host=env.get("LW_WEB_HOST", WorkerSettings.web_host),
+            web_port=_int(env, "LW_WEB_PORT", WorkerSettings.web_port),
+            fault=env.get("LW_FAULT", ""),
+        ),
+    )
+
+
+def _kafka_client_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """``LW_KAFKA_SASL_MECHANISM`` -> ``sasl.mechanism``, and so on."""
+    settings = {"bootstrap.servers": DEFAULT_BOOTSTRAP}
+    for name, value in env.items():
+        if name.startswith(KAFKA_ENV_PREFIX) and value:
+            key = name.removeprefix(KAFKA_ENV_PREFIX).lower().replace("_", ".")
+            settings[key] = value
+    return settings
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None

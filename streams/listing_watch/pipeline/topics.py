@@ -1,0 +1,64 @@
+"""Creating the project's topics with explicit settings.
+
+Topics are never auto-created (the local broker forbids it): partitions,
+replication and retention are decisions, made here from the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from listing_watch.config import Settings
+from listing_watch.errors import StackError
+from listing_watch.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+ADMIN_TIMEOUT_S: Final = 30.0
+
+
+def admin_client(settings: Settings) -> AdminClient:
+    return AdminClient(dict(settings.kafka))
+
+
+def project_topics(settings: Settings) -> list[NewTopic]:
+    topics = settings.topics
+    config = {
+        "retention.ms": str(topics.retention_ms),
+        "min.insync.replicas": str(topics.min_insync_replicas),
+    }
+    return [
+        NewTopic(
+            name,
+            num_partitions=topics.partitions,
+            replication_factor=topics.replication_factor,
+            config=config,
+        )
+        for name in (topics.listings, topics.alerts, topics.deadletter)
+    ]
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create missing topics; return the names created (existing ones stay)."""
+    admin = admin_client(settings)
+    futures = admin.create_topics(
+        project_topics(settings), request_timeout=ADMIN_TIMEOUT_S
+    )
+    created: list[str] = []
+    for name, future in futures.items():
+        try:
+            future.result(timeout=ADMIN_TIMEOUT_S)
+        except KafkaException as error:
+            if error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
+                continue
+            raise StackError(
+                f"could not create topic {name} on {settings.bootstrap_servers}: "
+                f"{error.args[0].str()}; check that the broker is up (make stack)"
+            ) from error
+        created.append(name)
+        log_event(logger, "topic_created", topic=name)
+    return created

@@ -1,0 +1,182 @@
+"""The screening worker: a Faust app whose agent screens the listings topic.
+
+Faust owns the consumer group, the partition assignment and the offset
+commits. The agent takes events in batches with ``noack_take`` and
+acknowledges them itself, only after :class:`Delivery` has made the
+batch's effects durable; Faust then commits up to the first
+unacknowledged offset of each partition. A crash or SIGKILL therefore
+re-consumes the unacknowledged tail, and because alert and document ids
+derive from the listing version, the replay overwrites instead of
+duplicating.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import faust
+
+from listing_watch.config import Settings
+from listing_watch.library import CompiledLibrary
+from listing_watch.logs import log_event
+from listing_watch.pipeline.batch import screen_batch
+from listing_watch.pipeline.delivery import Delivery, Headers
+from listing_watch.pipeline.records import SourceRecord
+from listing_watch.search.bulk import AlertIndexer
+from listing_watch.search.index import connect_async
+
+logger = logging.getLogger(__name__)
+
+APP_NAME: Final = "listing-watch"
+
+# Exit status of a process stopped by the ``exit_after_alert_send`` fault.
+FAULT_EXIT_STATUS: Final = 86
+
+# Faust commits acknowledged offsets this often; a crash re-screens at most
+# this much work (or broker_commit_every events, whichever comes first).
+COMMIT_INTERVAL_S: Final = 1.0
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """Route Faust's and our records through the JSON formatter."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "listing_watch.logs.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+    }
+
+
+def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
+    """The Faust app with one agent on the listings topic."""
+    worker = settings.worker
+    app = faust.App(
+        APP_NAME,
+        id=worker.group_id,
+        broker=f"kafka://{settings.bootstrap_servers}",
+        store="memory://",
+        key_serializer="raw",
+        value_serializer="raw",
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=COMMIT_INTERVAL_S,
+        producer_acks=-1,
+        topic_disable_leader=True,
+        topic_allow_declare=False,
+        web_enabled=worker.web_port > 0,
+        web_bind=worker.web_host,
+        web_port=worker.web_port,
+        web_host=worker.web_host,
+    )
+    listings = app.topic(settings.topics.listings)
+    screener = BatchScreener(app=app, settings=settings, library=library)
+
+    @app.agent(listings, name="screen-listings")
+    async def screen_listings(stream: Any) -> None:
+        async for events in stream.noack_take(
+            worker.batch_size, within=worker.batch_window_s
+        ):
+            await screener.run(events)
+            for event in events:
+                await stream.ack(event)
+
+    return app
+
+
+class BatchScreener:
+    """Screens one batch of Faust events and delivers its effects."""
+
+    def __init__(
+        self, *, app: faust.App, settings: Settings, library: CompiledLibrary
+    ) -> None:
+        self._app = app
+        self._settings = settings
+        self.library = library
+        self._delivery: Delivery | None = None
+
+    async def run(self, events: Sequence[Any]) -> None:
+        started = time.perf_counter()
+        records = [source_record(event) for event in events]
+        result = screen_batch(records, self.library, alerted_at=datetime.now(UTC))
+        report = await self._ensure_delivery().deliver(result)
+
+        log_event(
+            logger,
+            "batch_done",
+            listings=len(records),
+            screened=len(result.screened),
+            alerts=report.alerts_published,
+            indexed=report.documents_indexed,
+            dead_letters=report.dead_letters,
+            library_version=result.library_version,
+            first=records[0].position if records else None,
+            delivery_ms=round(report.elapsed_ms, 1),
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    def _ensure_delivery(self) -> Delivery:
+        # The Elasticsearch client opens an aiohttp session, which must be
+        # created inside the running event loop: hence lazily, here.
+        if self._delivery is None:
+            search = self._settings.search
+            indexer = AlertIndexer(connect_async(search), search.alerts_alias)
+            self._delivery = Delivery(
+                publish=self._publish,
+                indexer=indexer,
+                alerts_topic=self._settings.topics.alerts,
+                deadletter_topic=self._settings.topics.deadletter,
+            )
+        return self._delivery
+
+    async def _publish(
+        self, topic: str, key: bytes | None, value: bytes, headers: Headers
+    ) -> None:
+        channel = self._app.topic(topic)
+        pending = await channel.send(key=key, value=value, headers=list(headers))
+        if (
+            self._settings.worker.fault == "exit_after_alert_send"
+            and topic == self._settings.topics.alerts
+        ):
+            os._exit(FAULT_EXIT_STATUS)
+        await pending
+
+
+def source_record(event: Any) -> SourceRecord:
+    message = event.message
+    return SourceRecord(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
+    )
+
+
+def run_worker(settings: Settings, library: CompiledLibrary, *, loglevel: str) -> None:
+    """Run until SIGTERM/SIGINT; Faust stops the agent and commits."""
+    app = build_app(settings, library)
+    log_event(
+        logger,
+        "worker_starting",
+        settings=settings.describe(),
+        library_version=library.version,
+    )
+    faust.Worker(
+        app,
+        loglevel=loglevel,
+        quiet=True,
+        redirect_stdouts=False,
+        logging_config=logging_config(loglevel),
+    ).execute_from_commandline()

@@ -1,0 +1,72 @@
+"""The alerts index: template, write alias and client construction.
+
+Writes go to an alias (``listing-watch-alerts`` by default) whose write
+index is ``listing-watch-alerts-000001``; the composable template in
+``schemas/alerts-index-template.json`` owns the mappings, so a mapping
+change is a template change plus a new backing index, never a code change.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+import orjson
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from listing_watch.config import SearchSettings
+from listing_watch.events import SCHEMA_DIR
+from listing_watch.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_FILE: Final = "alerts-index-template.json"
+FIRST_BACKING_SUFFIX: Final = "-000001"
+
+
+def client_options(search: SearchSettings) -> dict[str, Any]:
+    """Options shared by the sync and async clients; secrets stay inside."""
+    options: dict[str, Any] = {
+        "hosts": [search.url],
+        "request_timeout": search.request_timeout_s,
+    }
+    if search.api_key:
+        options["api_key"] = search.api_key
+    elif search.username:
+        options["basic_auth"] = (search.username, search.password or "")
+    if search.ca_file:
+        options["ca_certs"] = str(search.ca_file)
+    return options
+
+
+def connect(search: SearchSettings) -> Elasticsearch:
+    return Elasticsearch(**client_options(search))
+
+
+def connect_async(search: SearchSettings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(**client_options(search))
+
+
+def load_template() -> dict[str, Any]:
+    template: dict[str, Any] = orjson.loads((SCHEMA_DIR / TEMPLATE_FILE).read_bytes())
+    template.pop("_comment", None)
+    return template
+
+
+def ensure_alerts_index(client: Elasticsearch, search: SearchSettings) -> None:
+    """Install the template and create the first backing index behind the alias.
+
+    Idempotent: the template is overwritten with the file's content (so an
+    edited template takes effect for the next backing index), and the alias
+    is only created when missing.
+    """
+    alias = search.alerts_alias
+    template = load_template()
+    template["index_patterns"] = [f"{alias}-*"]
+    client.indices.put_index_template(name=alias, **template)
+
+    if client.indices.exists_alias(name=alias):
+        return
+    first_index = f"{alias}{FIRST_BACKING_SUFFIX}"
+    client.indices.create(index=first_index, aliases={alias: {"is_write_index": True}})
+    log_event(logger, "alerts_index_created", index=first_index, alias=alias)

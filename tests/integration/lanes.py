@@ -1,0 +1,168 @@
+"""Helpers for tests against the real local stack: lanes, waits, events.
+
+A *lane* is one test's private topics, consumer group and alerts alias on
+the shared stack, so tests never see each other's records.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from confluent_kafka import Consumer, Message, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
+from elasticsearch import Elasticsearch
+
+from listing_watch.config import Settings
+from listing_watch.pipeline.lag import partition_lag
+from listing_watch.search.index import FIRST_BACKING_SUFFIX, connect
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Lane:
+    """One test's private topics, group and alias on the shared stack."""
+
+    env: dict[str, str]
+    settings: Settings
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    log_dir: Path = Path()
+
+    # --- workers ---------------------------------------------------------
+
+    def start_worker(self, **extra_env: str) -> subprocess.Popen[bytes]:
+        index = len(self.workers)
+        log = (self.log_dir / f"worker-{index}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "listing_watch.cli", "work"],
+            cwd=REPO,
+            env={**os.environ, **self.env, **extra_env},
+            stdout=log,
+            stderr=log,
+        )
+        self.workers.append(process)
+        return process
+
+    def worker_log(self, index: int = 0) -> str:
+        return (self.log_dir / f"worker-{index}.log").read_text(errors="replace")
+
+    def stop_workers(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    # --- Kafka -----------------------------------------------------------
+
+    def produce(self, records: Sequence[tuple[bytes | None, bytes]]) -> None:
+        producer = Producer({**self.settings.kafka, "enable.idempotence": True})
+        for key, value in records:
+            producer.produce(self.settings.topics.listings, key=key, value=value)
+        assert producer.flush(30) == 0
+
+    def read_topic(self, topic: str, *, timeout_s: float = 5.0) -> list[Message]:
+        """Every record currently on ``topic``, from the beginning."""
+        consumer = Consumer(
+            {
+                **self.settings.kafka,
+                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
+                "enable.auto.commit": False,
+            }
+        )
+        metadata = consumer.list_topics(topic, timeout=10)
+        partitions = list(metadata.topics[topic].partitions)
+        ends = {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+            for p in partitions
+        }
+        consumer.assign(
+            [TopicPartition(topic, p, 0) for p in partitions if ends[p] > 0]
+        )
+        remaining = {p: end for p, end in ends.items() if end > 0}
+        found: list[Message] = []
+        deadline = time.monotonic() + timeout_s
+        while remaining and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None or message.error():
+                continue
+            found.append(message)
+            if message.offset() + 1 >= remaining.get(message.partition(), 0):
+                remaining.pop(message.partition(), None)
+        consumer.close()
+        return found
+
+    def lag(self) -> int:
+        return sum(
+            partition_lag(
+                self.settings,
+                group=self.settings.worker.group_id,
+                topic=self.settings.topics.listings,
+            ).values()
+        )
+
+    def wait_until_drained(self, *, timeout_s: float = 90.0) -> None:
+        wait_for(lambda: self.lag() == 0, timeout_s=timeout_s, what="lag 0")
+
+    # --- Elasticsearch ---------------------------------------------------
+
+    @property
+    def es(self) -> Elasticsearch:
+        return connect(self.settings.search)
+
+    def documents(self) -> list[dict[str, object]]:
+        alias = self.settings.search.alerts_alias
+        self.es.indices.refresh(index=alias)
+        response = self.es.search(index=alias, size=10_000, query={"match_all": {}})
+        return list(response["hits"]["hits"])
+
+
+def wait_for(
+    condition: Callable[[], bool], *, timeout_s: float, what: str, every_s: float = 0.5
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(every_s)
+
+
+def drop_lane(settings: Settings) -> None:
+    topics = settings.topics
+    admin = AdminClient(dict(settings.kafka))
+    for future in admin.delete_topics(
+        [topics.listings, topics.alerts, topics.deadletter], request_timeout=30
+    ).values():
+        future.result(timeout=30)
+    alias = settings.search.alerts_alias
+    client = connect(settings.search)
+    client.indices.delete(
+        index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
+    )
+    client.indices.delete_index_template(name=alias)
+
+
+def listing_event(listing_id: str, title: str, **fields: object) -> bytes:
+    """A valid new-listing event written for the tests."""
+    event: dict[str, object] = {
+        "event_id": f"ev-{listing_id}",
+        "platform": "testmall",
+        "listing_id": listing_id,
+        "title": title,
+        "observed_at": "2021-06-25T10:00:00+08:00",
+        **fields,
+    }
+    return orjson.dumps(event)
