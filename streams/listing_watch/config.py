@@ -128,38 +128,43 @@ def _credential_kind(search: SearchSettings) -> str:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from ``LW_*`` environment variables."""
     env = os.environ if environ is None else environ
+    # Slotted dataclasses keep no class-level defaults: read them from
+    # default instances.
+    topic = TopicSettings()
+    search = SearchSettings()
+    worker = WorkerSettings()
     return Settings(
         kafka=_kafka_client_settings(env),
         topics=TopicSettings(
-            listings=env.get("LW_TOPIC_LISTINGS", TopicSettings.listings),
-            alerts=env.get("LW_TOPIC_ALERTS", TopicSettings.alerts),
-            deadletter=env.get("LW_TOPIC_DEADLETTER", TopicSettings.deadletter),
-            partitions=_int(env, "LW_TOPIC_PARTITIONS", TopicSettings.partitions),
+            listings=env.get("LW_TOPIC_LISTINGS", topic.listings),
+            alerts=env.get("LW_TOPIC_ALERTS", topic.alerts),
+            deadletter=env.get("LW_TOPIC_DEADLETTER", topic.deadletter),
+            partitions=_int(env, "LW_TOPIC_PARTITIONS", topic.partitions),
             replication_factor=_int(
-                env, "LW_TOPIC_REPLICATION_FACTOR", TopicSettings.replication_factor
+                env, "LW_TOPIC_REPLICATION_FACTOR", topic.replication_factor
             ),
             min_insync_replicas=_int(
-                env, "LW_TOPIC_MIN_INSYNC_REPLICAS", TopicSettings.min_insync_replicas
+                env, "LW_TOPIC_MIN_INSYNC_REPLICAS", topic.min_insync_replicas
             ),
-            retention_ms=_int(env, "LW_TOPIC_RETENTION_MS", TopicSettings.retention_ms),
+            retention_ms=_int(env, "LW_TOPIC_RETENTION_MS", topic.retention_ms),
         ),
         search=SearchSettings(
             url=env.get("LW_ES_URL", DEFAULT_ES_URL),
-            alerts_alias=env.get("LW_ES_ALERTS_ALIAS", SearchSettings.alerts_alias),
+            alerts_alias=env.get("LW_ES_ALERTS_ALIAS", search.alerts_alias),
             api_key=env.get("LW_ES_API_KEY") or None,
             username=env.get("LW_ES_USERNAME") or None,
             password=env.get("LW_ES_PASSWORD") or None,
             ca_file=Path(env["LW_ES_CA_FILE"]) if env.get("LW_ES_CA_FILE") else None,
         ),
         worker=WorkerSettings(
-            group_id=env.get("LW_GROUP_ID", WorkerSettings.group_id),
-            batch_size=_int(env, "LW_BATCH_SIZE", WorkerSettings.batch_size),
+            group_id=env.get("LW_GROUP_ID", worker.group_id),
+            batch_size=_int(env, "LW_BATCH_SIZE", worker.batch_size),
             batch_window_s=_float(
-                env, "LW_BATCH_WINDOW_S", WorkerSettings.batch_window_s
+                env, "LW_BATCH_WINDOW_S", worker.batch_window_s
             ),
             keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
-            web_host=env.get("LW_WEB_HOST", WorkerSettings.web_host),
-            web_port=_int(env, "LW_WEB_PORT", WorkerSettings.web_port),
+            web_host=env.get("LW_WEB_HOST", worker.web_host),
+            web_port=_int(env, "LW_WEB_PORT", worker.web_port),
             fault=env.get("LW_FAULT", ""),
         ),
     )

@@ -32,8 +32,6 @@ from listing_watch.search.index import connect_async
 
 logger = logging.getLogger(__name__)
 
-APP_NAME: Final = "listing-watch"
-
 # Exit status of a process stopped by the ``exit_after_alert_send`` fault.
 FAULT_EXIT_STATUS: Final = 86
 
@@ -56,15 +54,17 @@ def logging_config(level: str) -> dict[str, Any]:
             }
         },
         "root": {"level": level, "handlers": ["stderr"]},
+        # One line per HTTP request would drown the batch lines.
+        "loggers": {"elastic_transport": {"level": "WARNING"}},
     }
 
 
 def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     """The Faust app with one agent on the listings topic."""
     worker = settings.worker
+    # Faust's app id is the consumer group id.
     app = faust.App(
-        APP_NAME,
-        id=worker.group_id,
+        worker.group_id,
         broker=f"kafka://{settings.bootstrap_servers}",
         store="memory://",
         key_serializer="raw",
