@@ -39,6 +39,7 @@ Publish = Callable[[str, bytes | None, bytes, Headers], Awaitable[None]]
 class DeliveryReport:
     alerts_published: int
     documents_indexed: int
+    documents_rejected: int
     dead_letters: int
     dead_letter_reasons: tuple[str, ...]
     elapsed_ms: float
@@ -74,6 +75,7 @@ class Delivery:
         return DeliveryReport(
             alerts_published=published,
             documents_indexed=len(result.alerts) - len(rejections),
+            documents_rejected=len(rejections),
             dead_letters=len(dead_letters),
             dead_letter_reasons=tuple(letter.reason for letter in dead_letters),
             elapsed_ms=(time.perf_counter() - started) * 1000,

@@ -20,12 +20,14 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from listing_watch.config import Settings
 from listing_watch.library import CompiledLibrary
 from listing_watch.logs import log_event
-from listing_watch.pipeline.batch import screen_batch
-from listing_watch.pipeline.delivery import Delivery, Headers
+from listing_watch.pipeline.batch import BatchResult, screen_batch
+from listing_watch.pipeline.delivery import Delivery, DeliveryReport, Headers
+from listing_watch.pipeline.metrics import WorkerMetrics
 from listing_watch.pipeline.records import SourceRecord
 from listing_watch.search.bulk import AlertIndexer
 from listing_watch.search.index import connect_async
@@ -38,6 +40,9 @@ FAULT_EXIT_STATUS: Final = 86
 # Faust commits acknowledged offsets this often; a crash re-screens at most
 # this much work (or broker_commit_every events, whichever comes first).
 COMMIT_INTERVAL_S: Final = 1.0
+
+# How often the consumer-lag gauges are refreshed.
+LAG_REFRESH_S: Final = 5.0
 
 
 def logging_config(level: str) -> dict[str, Any]:
@@ -65,7 +70,7 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     # Faust's app id is the consumer group id.
     app = faust.App(
         worker.group_id,
-        broker=f"kafka://{settings.bootstrap_servers}",
+        broker=f"lwkafka://{settings.bootstrap_servers}",
         store="memory://",
         key_serializer="raw",
         value_serializer="raw",
@@ -80,7 +85,11 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
         web_host=worker.web_host,
     )
     listings = app.topic(settings.topics.listings)
-    screener = BatchScreener(app=app, settings=settings, library=library)
+    metrics = WorkerMetrics()
+    metrics.set_library_version(library.version)
+    screener = BatchScreener(
+        app=app, settings=settings, library=library, metrics=metrics
+    )
 
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
@@ -91,25 +100,85 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
             for event in events:
                 await stream.ack(event)
 
+    add_web_pages(app, metrics, screener)
+
+    @app.timer(LAG_REFRESH_S)
+    async def refresh_lag() -> None:
+        update_lag(app, metrics)
+
     return app
+
+
+def add_web_pages(
+    app: faust.App, metrics: WorkerMetrics, screener: BatchScreener
+) -> None:
+    """``/metrics`` for Prometheus, ``/healthz`` and ``/readyz`` for probes."""
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        # aiohttp wants the charset apart from the media type.
+        media_type = CONTENT_TYPE_LATEST.split(";")[0]
+        response = web.bytes(generate_latest(metrics.registry), content_type=media_type)
+        response.charset = "utf-8"
+        return response
+
+    @app.page("/healthz")
+    async def liveness(web: Any, request: Any) -> Any:
+        # Answering at all proves the event loop is not stuck.
+        return web.json({"status": "alive"})
+
+    @app.page("/readyz")
+    async def readiness(web: Any, request: Any) -> Any:
+        blocked = screener.delivery_blocked
+        ready = not app.rebalancing and not blocked
+        body = {
+            "ready": ready,
+            "delivery_blocked": blocked,
+            "library_version": screener.library.version,
+        }
+        return web.json(body, status=200 if ready else 503)
+
+
+def update_lag(app: faust.App, metrics: WorkerMetrics) -> None:
+    """Lag per assigned partition from Faust's monitor (no broker round trip)."""
+    monitor = app.monitor
+    assignment = app.consumer.assignment()
+    metrics.assigned_partitions.set(len(assignment))
+    metrics.consumer_lag.clear()
+    for tp in assignment:
+        end = monitor.tp_end_offsets.get(tp)
+        committed = monitor.tp_committed_offsets.get(tp, 0)
+        if end is not None:
+            metrics.consumer_lag.labels(partition=str(tp.partition)).set(
+                max(0, end - committed)
+            )
 
 
 class BatchScreener:
     """Screens one batch of Faust events and delivers its effects."""
 
     def __init__(
-        self, *, app: faust.App, settings: Settings, library: CompiledLibrary
+        self,
+        *,
+        app: faust.App,
+        settings: Settings,
+        library: CompiledLibrary,
+        metrics: WorkerMetrics,
     ) -> None:
         self._app = app
         self._settings = settings
         self.library = library
+        self._metrics = metrics
         self._delivery: Delivery | None = None
+        self.delivery_blocked = False
 
     async def run(self, events: Sequence[Any]) -> None:
         started = time.perf_counter()
         records = [source_record(event) for event in events]
         result = screen_batch(records, self.library, alerted_at=datetime.now(UTC))
         report = await self._ensure_delivery().deliver(result)
+        elapsed = time.perf_counter() - started
+        self._count(records, result, report, elapsed)
 
         log_event(
             logger,
@@ -122,15 +191,40 @@ class BatchScreener:
             library_version=result.library_version,
             first=records[0].position if records else None,
             delivery_ms=round(report.elapsed_ms, 1),
-            elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+            elapsed_ms=round(elapsed * 1000, 1),
         )
+
+    def _count(
+        self,
+        records: Sequence[SourceRecord],
+        result: BatchResult,
+        report: DeliveryReport,
+        elapsed: float,
+    ) -> None:
+        metrics = self._metrics
+        for record in records:
+            metrics.consumed.labels(partition=str(record.partition)).inc()
+        metrics.screened.inc(len(result.screened))
+        metrics.matched.inc(result.matched)
+        for raised in result.alerts:
+            metrics.alerts.labels(risk=raised.alert.document["risk"]).inc()
+        for reason in report.dead_letter_reasons:
+            metrics.dead_letters.labels(reason=reason).inc()
+        metrics.index_rejections.inc(report.documents_rejected)
+        metrics.delivery_seconds.observe(report.elapsed_ms / 1000)
+        metrics.batch_seconds.observe(elapsed)
 
     def _ensure_delivery(self) -> Delivery:
         # The Elasticsearch client opens an aiohttp session, which must be
         # created inside the running event loop: hence lazily, here.
         if self._delivery is None:
             search = self._settings.search
-            indexer = AlertIndexer(connect_async(search), search.alerts_alias)
+            indexer = AlertIndexer(
+                connect_async(search),
+                search.alerts_alias,
+                on_retry=self._metrics.index_retries.inc,
+                on_blocked=self._set_blocked,
+            )
             self._delivery = Delivery(
                 publish=self._publish,
                 indexer=indexer,
@@ -138,6 +232,10 @@ class BatchScreener:
                 deadletter_topic=self._settings.topics.deadletter,
             )
         return self._delivery
+
+    def _set_blocked(self, blocked: bool) -> None:
+        self.delivery_blocked = blocked
+        self._metrics.delivery_blocked.set(1 if blocked else 0)
 
     async def _publish(
         self, topic: str, key: bytes | None, value: bytes, headers: Headers

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -67,13 +67,25 @@ class AlertIndexer:
         alias: str,
         *,
         backoff: Backoff | None = None,
+        on_retry: Callable[[], None] | None = None,
+        on_blocked: Callable[[bool], None] | None = None,
     ) -> None:
         self._client = client
         self._alias = alias
         self._backoff = backoff or Backoff()
+        self._on_retry = on_retry or _nothing
+        self._on_blocked = on_blocked or _ignore_state
 
     async def index(self, alerts: Sequence[Alert]) -> list[Rejection]:
         """Return once every alert is indexed or rejected for its content."""
+        if not alerts:
+            return []
+        try:
+            return await self._index_until_settled(alerts)
+        finally:
+            self._on_blocked(False)
+
+    async def _index_until_settled(self, alerts: Sequence[Alert]) -> list[Rejection]:
         pending = list(alerts)
         rejections: list[Rejection] = []
         attempt = 0
@@ -114,6 +126,8 @@ class AlertIndexer:
         pending: int,
         error: BaseException | None,
     ) -> None:
+        self._on_retry()
+        self._on_blocked(True)
         delay = self._backoff.delay(attempt)
         waited = time.monotonic() - started
         level = logging.ERROR if waited > ESCALATE_AFTER_S else logging.WARNING
@@ -134,6 +148,14 @@ class AlertIndexer:
                 else "retrying",
             )
         await asyncio.sleep(delay)
+
+
+def _nothing() -> None:
+    return None
+
+
+def _ignore_state(_blocked: bool) -> None:
+    return None
 
 
 def _sort_items(
