@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, Final
 
 import orjson
-from confluent_kafka import Consumer, TopicPartition
 
 from listing_watch.config import Settings, load_settings
 from listing_watch.pipeline.lag import end_offsets, partition_lag
+from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.search.index import connect
 
 REPO: Final = Path(__file__).resolve().parents[2]
@@ -163,38 +163,8 @@ def _records_since(
     settings: Settings, topic: str, start: dict[int, int]
 ) -> Iterator[tuple[bytes | None, bytes]]:
     """Every record appended to ``topic`` after the offsets in ``start``."""
-    ends = _ends(settings, topic)
-    consumer = Consumer(
-        {
-            **settings.kafka,
-            "group.id": "listing-watch-demo-reader",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        assignment = [
-            TopicPartition(topic, partition, start.get(partition, 0))
-            for partition, end in ends.items()
-            if end > start.get(partition, 0)
-        ]
-        if not assignment:
-            return
-        remaining = {tp.partition: ends[tp.partition] for tp in assignment}
-        consumer.assign(assignment)
-        while remaining:
-            message = consumer.poll(5.0)
-            if message is None:
-                break
-            if message.error():
-                continue
-            partition = message.partition()
-            if message.offset() >= remaining.get(partition, -1):
-                continue
-            yield message.key(), message.value()
-            if message.offset() + 1 >= remaining[partition]:
-                del remaining[partition]
-    finally:
-        consumer.close()
+    for message in read_topic(settings, topic, start=start):
+        yield message.key(), message.value()
 
 
 def _count_documents(settings: Settings, alert_ids: set[str]) -> int:

@@ -11,18 +11,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from confluent_kafka import Consumer, Message, Producer, TopicPartition
+from confluent_kafka import Message, Producer
 from confluent_kafka.admin import AdminClient
 from elasticsearch import Elasticsearch
 
 from listing_watch.config import Settings
 from listing_watch.pipeline.lag import partition_lag
+from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.search.index import FIRST_BACKING_SUFFIX, connect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,36 +74,9 @@ class Lane:
             producer.produce(self.settings.topics.listings, key=key, value=value)
         assert producer.flush(30) == 0
 
-    def read_topic(self, topic: str, *, timeout_s: float = 5.0) -> list[Message]:
+    def read_topic(self, topic: str) -> list[Message]:
         """Every record currently on ``topic``, from the beginning."""
-        consumer = Consumer(
-            {
-                **self.settings.kafka,
-                "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                "enable.auto.commit": False,
-            }
-        )
-        metadata = consumer.list_topics(topic, timeout=10)
-        partitions = list(metadata.topics[topic].partitions)
-        ends = {
-            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-            for p in partitions
-        }
-        consumer.assign(
-            [TopicPartition(topic, p, 0) for p in partitions if ends[p] > 0]
-        )
-        remaining = {p: end for p, end in ends.items() if end > 0}
-        found: list[Message] = []
-        deadline = time.monotonic() + timeout_s
-        while remaining and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            found.append(message)
-            if message.offset() + 1 >= remaining.get(message.partition(), 0):
-                remaining.pop(message.partition(), None)
-        consumer.close()
-        return found
+        return list(read_topic(self.settings, topic))
 
     def lag(self) -> int:
         return sum(

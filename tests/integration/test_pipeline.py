@@ -130,7 +130,7 @@ def test_killed_worker_restarts_without_losing_or_duplicating(lane: Lane) -> Non
 
     first = lane.start_worker(LW_BATCH_SIZE="50")
     wait_for(
-        lambda: len(lane.read_topic(lane.settings.topics.alerts, timeout_s=1)) >= 30,
+        lambda: len(lane.read_topic(lane.settings.topics.alerts)) >= 30,
         timeout_s=60,
         what="the first alerts",
         every_s=0.1,
