@@ -52,6 +52,20 @@ class Lane:
         self.workers.append(process)
         return process
 
+    def run_cli(self, *args: str) -> str:
+        """Run ``listing-watch ARGS`` in this lane; return its stdout."""
+        result = subprocess.run(
+            [sys.executable, "-m", "listing_watch.cli", *args],
+            cwd=REPO,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
     def worker_log(self, index: int = 0) -> str:
         return (self.log_dir / f"worker-{index}.log").read_text(errors="replace")
 

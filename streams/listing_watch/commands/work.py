@@ -8,7 +8,6 @@ from typing import Any
 
 from listing_watch.config import load_settings
 from listing_watch.library import load_library
-from listing_watch.pipeline.worker import run_worker
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +27,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so that offline commands do not pay for Faust's import.
+    from listing_watch.pipeline.worker import run_worker  # noqa: PLC0415
+
     settings = load_settings()
     library = load_library(args.keywords or settings.worker.keywords_dir)
     run_worker(settings, library, loglevel=args.loglevel)
