@@ -1,0 +1,84 @@
+"""Reading listing files for the offline commands (screen, evaluate).
+
+JSON Lines, plain or gzip. A line that is not a JSON object is reported
+with its number, never fatal. A lone surrogate escape (``"\\ud800"``) is
+decoded and then replaced, so such a title is screened with U+FFFD in
+place of the bad code unit (screening case S6).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+import orjson
+
+from listing_watch.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class InputLine:
+    """One line of an input file: its record, or why it has none."""
+
+    number: int
+    record: dict[str, Any] | None
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        """The listing's ``id``, or ``line N`` when it has none."""
+        if self.record is not None and isinstance(self.record.get("id"), str):
+            return str(self.record["id"])
+        return f"line {self.number}"
+
+
+def read_input(path: Path) -> Iterator[InputLine]:
+    """The lines of ``path`` (1-based numbers), blank lines skipped."""
+    if not path.is_file():
+        raise ConfigError(f"no such file: {path}")
+    with _open(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            if raw.strip():
+                yield _decode(number, raw)
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _decode(number: int, raw: bytes) -> InputLine:
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        record = _lenient(raw)
+        if record is None:
+            return InputLine(number, None, "decode_error: not valid JSON")
+    if not isinstance(record, dict):
+        return InputLine(number, None, "schema_error: not a JSON object")
+    return InputLine(number, record)
+
+
+def _lenient(raw: bytes) -> Any:
+    # orjson refuses lone surrogates; the standard parser keeps them and the
+    # record is then cleaned so that no unencodable character travels on.
+    try:
+        record = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except ValueError:
+        return None
+    return _replace_surrogates(record)
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", errors="replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _replace_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    return value

@@ -1,0 +1,444 @@
+"""Finding library terms in listings: a fast pass over many, a full pass over few.
+
+The fast pass joins many listings into one string, folds it with one
+``str.translate`` and scans it once with the trigger automaton; it only
+answers "which listings hold a term key at all". The full pass then runs
+on those few listings: it folds each field with an offset map, scans the
+folded text (and, when a character repeats, the collapsed view of it),
+applies allow phrases and guard words, word edges, ``after`` and field
+restrictions, joins pieces of split terms and keeps the longest of
+overlapping terms. Both passes are linear in the text: automaton scans, no
+regular-expression backtracking.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from listing_watch.screening.kinds import Field
+from listing_watch.screening.listing_text import ListingText
+from listing_watch.screening.model import (
+    UNCERTAIN_VARIANTS,
+    CompiledLibrary,
+    Entry,
+    Term,
+    VariantKind,
+)
+from listing_watch.screening.normalize import (
+    Folded,
+    collapse_repeats,
+    has_repeats,
+    is_deleted,
+    traditional_to_simplified,
+)
+from listing_watch.screening.verdict import Match, Span
+
+# Joins listings (and a listing's category) in the fast pass. Folding
+# deletes both characters, so a seller cannot forge them into the scanned text.
+LISTING_SEPARATOR = "\x00"
+CATEGORY_SEPARATOR = "\x01"
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_MAIN, _CATEGORY = 0, 1
+
+
+def find_candidates(
+    texts: Sequence[ListingText], library: CompiledLibrary
+) -> list[int]:
+    """Indices of the listings that hold at least one term key (fast pass)."""
+    if not texts:
+        return []
+    folded = library.folding.fold_joined(_joined(texts, strip=False))
+    if not _separators_intact(folded, len(texts)):
+        folded = library.folding.fold_joined(_joined(texts, strip=True))
+    lengths = [len(part) + 1 for part in folded.split(LISTING_SEPARATOR)]
+    starts = list(itertools.accumulate(lengths, initial=0))
+    ends = {end for end, _ in library.trigger.iter(folded)}
+    return sorted({bisect_right(starts, end) - 1 for end in ends})
+
+
+def _joined(texts: Sequence[ListingText], *, strip: bool) -> str:
+    if strip:
+        return LISTING_SEPARATOR.join(
+            _without_separators(f"{t.title}{t.description}")
+            + CATEGORY_SEPARATOR
+            + _without_separators(t.category)
+            for t in texts
+        )
+    return LISTING_SEPARATOR.join(
+        [f"{t.title}{t.description}{CATEGORY_SEPARATOR}{t.category}" for t in texts]
+    )
+
+
+def _without_separators(text: str) -> str:
+    return text.replace(LISTING_SEPARATOR, "").replace(CATEGORY_SEPARATOR, "")
+
+
+def _separators_intact(folded: str, count: int) -> bool:
+    return (
+        folded.count(LISTING_SEPARATOR) == count - 1
+        and folded.count(CATEGORY_SEPARATOR) == count
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContextHit:
+    """A context word present in the listing (it never alerts on its own)."""
+
+    tag: str
+    word: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTerm:
+    """A term match together with the library term it stands for."""
+
+    match: Match
+    term: Term
+    uncertain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AllowNote:
+    """An allow phrase or guard word that kept a term from counting."""
+
+    phrase: str
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Everything the full pass found in one listing."""
+
+    terms: tuple[FoundTerm, ...]
+    contexts: tuple[ContextHit, ...]
+    allowed: tuple[AllowNote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    folded: Folded
+    area: int
+    collapsed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    entry: Entry
+    view: _View
+    start: int
+    end: int
+
+    @property
+    def interval(self) -> tuple[int, int, int]:
+        low, high = self.view.folded.original_span(self.start, self.end)
+        return self.view.area, low, high
+
+
+@dataclass(frozen=True, slots=True)
+class _TermHit:
+    term: Term
+    variant: str
+    variant_kind: VariantKind
+    intervals: tuple[tuple[int, int, int], ...]
+    spans: tuple[Span, ...]
+    collapsed: bool
+
+    @property
+    def size(self) -> int:
+        return sum(high - low for _, low, high in self.intervals)
+
+
+def find(text: ListingText, library: CompiledLibrary) -> Found:
+    """The full pass over one listing."""
+    hits: list[_Hit] = []
+    allowed: list[AllowNote] = []
+    for view in _views(text, library):
+        kept, notes = _apply_allows(_scan(view, library.automaton))
+        hits.extend(hit for hit in kept if _applies(hit, text))
+        allowed.extend(notes)
+    term_hits = [_term_hit(hit, text) for hit in hits if hit.entry.role == "term"]
+    term_hits = _without_collapsed_duplicates(term_hits)
+    term_hits += _split_hits(hits, term_hits, text)
+    found = [_found_term(hit) for hit in _longest(term_hits)]
+    contexts = _contexts(hits, text)
+    return Found(tuple(found), contexts, tuple(dict.fromkeys(allowed)))
+
+
+def _views(text: ListingText, library: CompiledLibrary) -> list[_View]:
+    main = library.folding.fold_mapped(text.title + text.description)
+    views = [_View(main, _MAIN, collapsed=False)]
+    if has_repeats(main.text):
+        views.append(_View(collapse_repeats(main), _MAIN, collapsed=True))
+    if text.category:
+        category = library.folding.fold_mapped(text.category)
+        views.append(_View(category, _CATEGORY, collapsed=False))
+    return views
+
+
+def _scan(view: _View, automaton: object) -> list[_Hit]:
+    text = view.folded.text
+    hits = []
+    for end, entries in automaton.iter(text):  # type: ignore[attr-defined]
+        stop = end + 1
+        for entry in entries:
+            start = stop - entry.length
+            if _clean_edges(text, start, stop, entry.key):
+                hits.append(_Hit(entry, view, start, stop))
+    return hits
+
+
+def _clean_edges(text: str, start: int, stop: int, key: str) -> bool:
+    """Latin letters and digits at a key's edge must not run on in the text.
+
+    Folding deletes spaces, so ``JD-0332`` reads ``jd0332`` and
+    ``this is`` reads ``thisis``: the keys ``jd`` and ``isis`` must not
+    match there. CJK characters carry no such edge.
+    """
+    if key[0] in _WORD_CHARS and start > 0 and text[start - 1] in _WORD_CHARS:
+        return False
+    return not (
+        key[-1] in _WORD_CHARS and stop < len(text) and text[stop] in _WORD_CHARS
+    )
+
+
+def _apply_allows(hits: list[_Hit]) -> tuple[list[_Hit], list[AllowNote]]:
+    """Drop hits an allow phrase covers or a guard word straddles.
+
+    A longer allow phrase wins over a term it contains (``电商专供`` over
+    ``专供``). A guard word declared for a term wins when it overlaps the
+    term's first or last character (``旗袍`` over ``国旗`` in ``中国旗袍``).
+    """
+    covers = [hit for hit in hits if hit.entry.role == "allow"]
+    guards = [hit for hit in hits if hit.entry.role == "guard"]
+    kept: list[_Hit] = []
+    notes: list[AllowNote] = []
+    for hit in hits:
+        if hit.entry.role in ("allow", "guard"):
+            continue
+        blocker = _blocker(hit, covers, guards)
+        if blocker is None:
+            kept.append(hit)
+        elif hit.entry.term is not None and hit.entry.role == "term":
+            notes.append(AllowNote(blocker.entry.variant, hit.entry.term.canonical))
+    return kept, notes
+
+
+def _blocker(hit: _Hit, covers: list[_Hit], guards: list[_Hit]) -> _Hit | None:
+    for cover in covers:
+        longer = cover.end - cover.start > hit.end - hit.start
+        if longer and cover.start <= hit.start and hit.end <= cover.end:
+            return cover
+    for guard in guards:
+        if hit.entry.guard_id in guard.entry.guards and _straddles(guard, hit):
+            return guard
+    return None
+
+
+def _straddles(guard: _Hit, hit: _Hit) -> bool:
+    overlap = guard.start < hit.end and hit.start < guard.end
+    inside = hit.start <= guard.start and guard.end <= hit.end
+    around = guard.start <= hit.start and hit.end <= guard.end
+    return overlap and not inside and not around
+
+
+def _applies(hit: _Hit, text: ListingText) -> bool:
+    term = hit.entry.term
+    if term is None:
+        return True
+    if term.after and not hit.view.folded.text.startswith(term.after, hit.end):
+        return False
+    return _field_of(hit, text) in term.fields
+
+
+def _field_of(hit: _Hit, text: ListingText) -> Field:
+    if hit.view.area == _CATEGORY:
+        return "category"
+    return (
+        "title" if hit.view.folded.first[hit.start] < len(text.title) else "description"
+    )
+
+
+def _term_hit(hit: _Hit, text: ListingText) -> _TermHit:
+    assert hit.entry.term is not None
+    return _TermHit(
+        term=hit.entry.term,
+        variant=hit.entry.variant,
+        variant_kind=hit.entry.variant_kind,
+        intervals=(hit.interval,),
+        spans=_spans(hit, text),
+        collapsed=hit.view.collapsed,
+    )
+
+
+def _spans(hit: _Hit, text: ListingText) -> tuple[Span, ...]:
+    """The seller's characters under a hit, one span per field it touches."""
+    folded = hit.view.folded
+    if hit.view.area == _CATEGORY:
+        low, high = folded.original_span(hit.start, hit.end)
+        return (
+            Span(field="category", start=low, end=high, text=text.category[low:high]),
+        )
+    cut = len(text.title)
+    bounds: dict[Field, tuple[int, int]] = {}
+    for index in range(hit.start, hit.end):
+        for offset in (folded.first[index], folded.last[index]):
+            field: Field = "title" if offset < cut else "description"
+            local = offset if offset < cut else offset - cut
+            low, high = bounds.get(field, (local, local))
+            bounds[field] = (min(low, local), max(high, local))
+    return tuple(
+        Span(
+            field=field,
+            start=low,
+            end=high + 1,
+            text=text.field_text(field)[low : high + 1],
+        )
+        for field, (low, high) in sorted(
+            bounds.items(), key=lambda item: item[0] != "title"
+        )
+    )
+
+
+def _without_collapsed_duplicates(hits: list[_TermHit]) -> list[_TermHit]:
+    """Keep a collapsed-view hit only where the plain view found nothing of it."""
+    plain = [hit for hit in hits if not hit.collapsed]
+    extra = [
+        hit
+        for hit in hits
+        if hit.collapsed and not any(_same_place(hit, other) for other in plain)
+    ]
+    return plain + extra
+
+
+def _same_place(hit: _TermHit, other: _TermHit) -> bool:
+    if hit.term.canonical != other.term.canonical:
+        return False
+    return any(_overlap(a, b) for a in hit.intervals for b in other.intervals)
+
+
+def _overlap(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
+def _split_hits(
+    hits: list[_Hit], whole: list[_TermHit], text: ListingText
+) -> list[_TermHit]:
+    """Terms found from their declared parts, wherever the parts stand."""
+    found = {hit.term.canonical for hit in whole}
+    pieces: dict[str, dict[int, _Hit]] = {}
+    for hit in hits:
+        term = hit.entry.term
+        if (
+            hit.entry.role == "part"
+            and term is not None
+            and term.canonical not in found
+        ):
+            pieces.setdefault(term.canonical, {}).setdefault(hit.entry.part_index, hit)
+    split = []
+    for by_index in pieces.values():
+        first = next(iter(by_index.values()))
+        assert first.entry.term is not None
+        if len(by_index) == len(first.entry.term.parts):
+            split.append(_joined_parts(first.entry.term, by_index, text))
+    return split
+
+
+def _joined_parts(term: Term, by_index: dict[int, _Hit], text: ListingText) -> _TermHit:
+    ordered = [by_index[index] for index in sorted(by_index)]
+    return _TermHit(
+        term=term,
+        variant="+".join(hit.entry.variant for hit in ordered),
+        variant_kind="split",
+        intervals=tuple(hit.interval for hit in ordered),
+        spans=tuple(span for hit in ordered for span in _spans(hit, text)),
+        collapsed=any(hit.view.collapsed for hit in ordered),
+    )
+
+
+def _longest(hits: list[_TermHit]) -> list[_TermHit]:
+    """Drop hits that lie inside a longer hit (``建党`` in ``建党100周年``)."""
+    return [hit for hit in hits if not any(_inside(hit, other) for other in hits)]
+
+
+def _inside(hit: _TermHit, other: _TermHit) -> bool:
+    if other is hit or other.size <= hit.size:
+        return False
+    return all(
+        any(a[0] == b[0] and b[1] <= a[1] and a[2] <= b[2] for b in other.intervals)
+        for a in hit.intervals
+    )
+
+
+def _found_term(hit: _TermHit) -> FoundTerm:
+    match = Match(
+        term=hit.term.canonical,
+        variant=hit.variant,
+        variant_kind=hit.variant_kind,
+        kinds=hit.term.kinds,
+        spans=hit.spans,
+        evasions=_evasions(hit),
+    )
+    return FoundTerm(match, hit.term, hit.variant_kind in UNCERTAIN_VARIANTS)
+
+
+def _contexts(hits: Iterable[_Hit], text: ListingText) -> tuple[ContextHit, ...]:
+    seen: dict[tuple[str, str], ContextHit] = {}
+    for hit in hits:
+        if hit.entry.role == "context":
+            key = (hit.entry.tag, hit.entry.key)
+            if key not in seen:
+                seen[key] = ContextHit(
+                    hit.entry.tag, hit.entry.variant, _spans(hit, text)[0]
+                )
+    return tuple(seen.values())
+
+
+def _evasions(hit: _TermHit) -> tuple[str, ...]:
+    """The evasion kinds (EVAL.md names) visible in a hit's characters."""
+    found: list[str] = []
+    if hit.variant_kind in ("pinyin", "pinyin_short"):
+        found.append("pinyin_initials")
+    if hit.variant_kind == "homophone":
+        found.append("homophone")
+    if hit.collapsed:
+        found.append("repeated_chars")
+    if hit.variant_kind == "split" or len({span.field for span in hit.spans}) > 1:
+        found.append("split_fields")
+    canonical = set(hit.term.canonical)
+    for span in hit.spans:
+        found.extend(_char_evasion(char, canonical) for char in span.text)
+    return tuple(kind for kind in dict.fromkeys(found) if kind)
+
+
+def _char_evasion(char: str, canonical: set[str]) -> str:
+    for evasion, test in _CHAR_EVASIONS:
+        if test(char, canonical):
+            return evasion
+    return ""
+
+
+def _is_numeral_variant(char: str, canonical: set[str]) -> bool:
+    if char in canonical or char.isascii():
+        return False
+    return unicodedata.numeric(char, None) is not None
+
+
+# First test that holds names the evasion; order matters (an emoji is
+# also a deleted symbol, so emoji is tested first).
+_CHAR_EVASIONS: tuple[tuple[str, Callable[[str, set[str]], bool]], ...] = (
+    ("zero_width", lambda char, _: unicodedata.category(char) == "Cf"),
+    (
+        "emoji",
+        lambda char, _: unicodedata.category(char) == "So" and ord(char) >= 0x2600,
+    ),
+    ("noise_symbols", lambda char, _: is_deleted(char)),
+    ("fullwidth", lambda char, _: 0xFF01 <= ord(char) <= 0xFF5E),
+    ("traditional", lambda char, _: char in traditional_to_simplified()),
+    ("numeral_variants", _is_numeral_variant),
+)

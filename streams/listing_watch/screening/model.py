@@ -1,0 +1,122 @@
+"""The compiled keyword library as the screen sees it.
+
+``listing_watch.library`` builds these objects from the files in
+``keywords/``; the screen only reads them. Everything here is immutable
+once built, so one library can serve many threads and a reload swaps one
+reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from listing_watch.screening.kinds import Field, ViolationKind
+from listing_watch.screening.normalize import FoldTable
+
+# How a library key relates to its canonical term. "homophone" and
+# "pinyin_short" forms are never conclusive (EVAL.md G2): the screen caps
+# what they alone can decide at medium.
+VariantKind = Literal[
+    "plain",
+    "alias",
+    "numeral",
+    "pinyin",
+    "pinyin_short",
+    "homophone",
+    "lookalike",
+    "split",
+]
+UNCERTAIN_VARIANTS: frozenset[str] = frozenset({"homophone", "pinyin_short"})
+
+# What a key in the automaton stands for.
+EntryRole = Literal["term", "part", "context", "allow", "guard"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Term:
+    """One canonical library term and how it counts.
+
+    ``weight`` is the score the term earns on its own; ``tags`` always
+    include the canonical term itself so that a rule can name either.
+    ``parts`` (folded) let the term be found when its pieces are apart, for
+    example in title and description. ``after`` (folded) restricts the term
+    to hits directly followed by one of these strings. A ``firm`` term is a
+    state honour or plainly unlawful content: context never lowers it.
+    """
+
+    canonical: str
+    kinds: tuple[ViolationKind, ...]
+    weight: float
+    tags: frozenset[str]
+    fields: frozenset[Field]
+    after: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    firm: bool = False
+    source: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One meaning of one automaton key.
+
+    ``guard_id`` is what guard words are declared against: the folded
+    canonical term for terms and their parts, the word for context.
+    """
+
+    role: EntryRole
+    key: str
+    variant: str
+    variant_kind: VariantKind = "plain"
+    term: Term | None = None
+    part_index: int = 0
+    tag: str = ""
+    guards: frozenset[str] = frozenset()
+    guard_id: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.key)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """A declarative rule from ``keywords/rules.txt``.
+
+    ``when`` is a conjunction of alternatives: each frozenset is satisfied
+    by any present term or context word carrying one of its tags. A rule
+    with ``level`` raises; one with ``cap`` lowers whatever it scopes
+    (everything not firm when ``scope`` is None).
+    """
+
+    rule_id: str
+    name: str
+    when: tuple[frozenset[str], ...]
+    level: float | None = None
+    cap: float | None = None
+    kinds: tuple[ViolationKind, ...] = ()
+    scope: frozenset[str] | None = None
+    concept: str | None = None
+    settles: bool = False
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CompiledLibrary:
+    """Everything the screen needs, built once per library version.
+
+    ``automaton`` maps every key (terms and their variants, parts, context
+    words, allow and guard phrases) to a tuple of ``Entry``. ``trigger``
+    holds only the keys that can make a listing match a term; the fast path
+    scans many listings with it and hands the few hits to the full screen.
+    """
+
+    version: str
+    folding: FoldTable
+    automaton: Any
+    trigger: Any
+    rules: tuple[Rule, ...]
+    caps: tuple[Rule, ...]
+    terms: tuple[Term, ...]
+    key_count: int
