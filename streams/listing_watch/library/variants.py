@@ -19,7 +19,7 @@ from listing_watch.screening.model import VariantKind
 
 # Terms with more CJK characters than this get whole-term pinyin forms only;
 # mixing pinyin per character would give 3**n keys.
-MAX_MIXED_CHARS: Final = 5
+MAX_MIXED_CHARS: Final = 6
 # Pure-latin forms shorter than this ("jd", "dq") collide with model codes
 # and brands; the library lists such initials as terms of their own.
 MIN_LATIN_LENGTH: Final = 4
@@ -27,9 +27,10 @@ MIN_LATIN_LENGTH: Final = 4
 # (dangqi, jinshu): it counts as uncertain (EVAL.md G2).
 SHORT_PINYIN_SYLLABLES: Final = 2
 
-_DIGITS = re.compile(r"[0-9]+")
+_NUMBERS = re.compile(r"[0-9十百千]+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _UNITS: Final = ((1000, "千"), (100, "百"), (10, "十"))
+_UNIT_VALUES: Final = {unit: value for value, unit in _UNITS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +64,42 @@ def number_readings(number: int) -> list[str]:
     return [reading for reading in readings if reading != str(number)]
 
 
+def spoken_value(spoken: str) -> int | None:
+    """The number a folded spoken numeral stands for: ``1百05`` -> 105, ``百`` -> 100."""
+    total, digit = 0, None
+    for char in spoken:
+        if char.isdigit():
+            digit = int(char) if digit is None else digit * 10 + int(char)
+        elif char in _UNIT_VALUES:
+            total += (1 if digit is None else digit) * _UNIT_VALUES[char]
+            digit = None
+    return total + (digit or 0) if total else None
+
+
 def numeral_forms(key: str) -> Iterator[str]:
-    """``key`` with each number in it replaced by its spoken readings."""
-    runs = list(_DIGITS.finditer(key))
+    """``key`` with each number in it written in its other spellings.
+
+    Digits get their spoken readings (``100`` -> ``1百``, ``百``); spoken
+    numerals get digits and the other readings (``百年`` -> ``100年``).
+    """
+    runs = [run for run in _NUMBERS.finditer(key) if _number(run.group()) is not None]
     if not runs:
         return
-    options = [[run.group(), *number_readings(int(run.group()))] for run in runs]
+    options = [_spellings(run.group()) for run in runs]
     for choice in itertools.product(*options):
         form = _replace_runs(key, runs, choice)
         if form != key:
             yield form
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else spoken_value(text)
+
+
+def _spellings(text: str) -> list[str]:
+    value = _number(text)
+    assert value is not None
+    return list(dict.fromkeys([text, str(value), *number_readings(value)]))
 
 
 def _replace_runs(

@@ -100,10 +100,12 @@ def _numeral(char: str) -> str:
 
 def fold_char(char: str, t2s: Mapping[str, str]) -> str | None:
     """What one character folds to; ``None`` when it is deleted."""
-    if is_deleted(char):
+    normalized = unicodedata.normalize("NFKC", char)
+    # A symbol NFKC reads as a character (🈲 -> 禁) is kept as that character.
+    if normalized == char and is_deleted(char):
         return None
     pieces = []
-    for piece in unicodedata.normalize("NFKC", char).lower():
+    for piece in normalized.lower():
         if is_deleted(piece):
             continue
         pieces.append(_numeral(t2s.get(piece, piece)))
