@@ -65,7 +65,7 @@ def number_readings(number: int) -> list[str]:
 
 
 def spoken_value(spoken: str) -> int | None:
-    """The number a folded spoken numeral stands for: ``1百05`` -> 105, ``百`` -> 100."""
+    """The number a folded spoken numeral stands for (``1百05`` -> 105)."""
     total, digit = 0, None
     for char in spoken:
         if char.isdigit():
