@@ -8,11 +8,12 @@ PY     := $(VENV)/bin/python
 LW     := $(VENV)/bin/listing-watch
 STACK  := deploy/local/stack.sh
 
-.PHONY: help install stack stop demo test test-unit lint typecheck bench clean
+.PHONY: help install stack stop demo chaos test test-unit lint typecheck bench clean
 
 help:
 	@echo "make demo    start the local stack, replay the shared listings, screen them"
 	@echo "make test    start the local stack and run the whole test suite"
+	@echo "make chaos   200,000 listings, three workers, kills and outages, a count"
 	@echo "make stop    stop Kafka and Elasticsearch"
 	@echo "make lint / typecheck / bench"
 
@@ -33,6 +34,9 @@ stop:
 
 demo: stack
 	$(PY) deploy/local/demo.py
+
+chaos: stack
+	$(PY) deploy/local/chaos.py
 
 test: stack
 	$(VENV)/bin/pytest

@@ -99,13 +99,13 @@ def _ends(settings: Settings, topic: str) -> dict[int, int]:
 
 
 def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    log = log_path.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "listing_watch.cli", "work"],
-        cwd=REPO,
-        stdout=log,
-        stderr=log,
-    )
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "listing_watch.cli", "work"],
+            cwd=REPO,
+            stdout=log,
+            stderr=log,
+        )
 
 
 def _replay(files: list[Path]) -> None:

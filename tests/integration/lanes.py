@@ -41,14 +41,15 @@ class Lane:
 
     def start_worker(self, **extra_env: str) -> subprocess.Popen[bytes]:
         index = len(self.workers)
-        log = (self.log_dir / f"worker-{index}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "listing_watch.cli", "work"],
-            cwd=REPO,
-            env={**os.environ, **self.env, **extra_env},
-            stdout=log,
-            stderr=log,
-        )
+        # The child keeps its own copy of the descriptor; ours closes here.
+        with (self.log_dir / f"worker-{index}.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "listing_watch.cli", "work"],
+                cwd=REPO,
+                env={**os.environ, **self.env, **extra_env},
+                stdout=log,
+                stderr=log,
+            )
         self.workers.append(process)
         return process
 
@@ -102,7 +103,13 @@ class Lane:
         )
 
     def wait_until_drained(self, *, timeout_s: float = 90.0) -> None:
-        wait_for(lambda: self.lag() == 0, timeout_s=timeout_s, what="lag 0")
+        def drained() -> bool:
+            if self.workers and all(w.poll() is not None for w in self.workers):
+                tail = self.worker_log(len(self.workers) - 1)[-3000:]
+                raise AssertionError(f"every worker exited; last log:\n{tail}")
+            return self.lag() == 0
+
+        wait_for(drained, timeout_s=timeout_s, what="lag 0")
 
     # --- Elasticsearch ---------------------------------------------------
 

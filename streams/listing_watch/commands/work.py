@@ -8,6 +8,7 @@ from typing import Any
 
 from listing_watch.config import load_settings
 from listing_watch.library import load_library
+from listing_watch.logs import configure_logging
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that offline commands do not pay for Faust's import.
     from listing_watch.pipeline.worker import run_worker  # noqa: PLC0415
 
+    configure_logging(args.loglevel)
     settings = load_settings()
     library = load_library(args.keywords or settings.worker.keywords_dir)
     run_worker(settings, library, loglevel=args.loglevel)

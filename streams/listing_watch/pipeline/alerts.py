@@ -94,7 +94,7 @@ def build_alert(
         "terms": terms,
         "rule": {
             "id": sorted({reason.rule_id for reason in verdict.reasons}),
-            "name": sorted({reason.rule_name for reason in verdict.reasons}),
+            "name": sorted({reason.rule for reason in verdict.reasons}),
             "version": verdict.library_version,
         },
         "library_version": verdict.library_version,
