@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "setup",
     "replay",
     "work",
+    "dispose",
+    "report",
     "deadletter",
     "reindex",
 )

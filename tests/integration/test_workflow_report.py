@@ -113,6 +113,7 @@ def campaign(workflow_lane: WorkflowLane) -> WorkflowLane:
 )
 def test_report_matches_the_fixture_count_cell_by_cell(
     campaign: WorkflowLane,
+    *,
     unit: str,
     prefix: str,
     tmp_path: Path,

@@ -1,0 +1,68 @@
+"""``listing-watch report``: the notice's Annex 2 table for one unit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from listing_watch.config import load_settings
+from listing_watch.errors import ConfigError
+from listing_watch.search.index import connect
+from listing_watch.workflow.annex2 import Period
+from listing_watch.workflow.days import SHANGHAI
+from listing_watch.workflow.regions import check_unit
+from listing_watch.workflow.report_query import build_annex2
+from listing_watch.workflow.settings import load_workflow_settings
+from listing_watch.workflow.workbook import render_text, write_workbook
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write the Annex 2 statistics table (xlsx) and print it",
+        description=(
+            "Count the notice's Annex 2 figures for a unit over Asia/Shanghai "
+            "days FROM..TO (both included)."
+        ),
+    )
+    parser.add_argument("--unit", required=True, help="region code, e.g. 420000")
+    parser.add_argument("--from", dest="first", required=True, type=_day)
+    parser.add_argument("--to", dest="last", required=True, type=_day)
+    parser.add_argument("--out", type=Path, help="workbook to write (.xlsx)")
+    parser.add_argument(
+        "--filled-on", type=_day, help="填报日期 (default: today in Shanghai)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.last < args.first:
+        raise ConfigError(f"--to {args.last} is before --from {args.first}")
+    settings = load_settings()
+    workflow = load_workflow_settings()
+    period = Period(unit=check_unit(args.unit), first=args.first, last=args.last)
+    filled_on = args.filled_on or _today()
+    report = build_annex2(
+        connect(settings.search), settings, workflow, period, filled_on=filled_on
+    )
+    sys.stdout.write(render_text(report))
+    if args.out is not None:
+        write_workbook(report, args.out)
+        print(f"report: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is not a date; use YYYY-MM-DD"
+        ) from None
+
+
+def _today() -> date:
+    return datetime.now(SHANGHAI).date()

@@ -1,0 +1,1 @@
+"""The investigators' workflow: dispositions, routing, coverage, Annex 2."""

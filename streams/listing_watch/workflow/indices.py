@@ -1,0 +1,114 @@
+"""The workflow's indices (dispositions, coverage) and its topics.
+
+Like the alerts index: a composable template from ``schemas/`` owns the
+mapping, writes go to an alias whose first backing index is ``-000001``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any, Final
+
+import orjson
+from confluent_kafka import KafkaError, KafkaException
+
+# The stubs do not re-export NewTopic, although the module does.
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+from elasticsearch import Elasticsearch
+
+from listing_watch.config import Settings
+from listing_watch.errors import StackError
+from listing_watch.events import SCHEMA_DIR
+from listing_watch.logs import log_event
+from listing_watch.search.index import FIRST_BACKING_SUFFIX
+from listing_watch.workflow.settings import WorkflowSettings
+
+logger = logging.getLogger(__name__)
+
+DISPOSITIONS_TEMPLATE: Final = "dispositions-index-template.json"
+COVERAGE_TEMPLATE: Final = "coverage-index-template.json"
+ADMIN_TIMEOUT_S: Final = 30.0
+PAGE: Final = 1000
+
+
+def ensure_workflow_indices(client: Elasticsearch, workflow: WorkflowSettings) -> None:
+    """Install both templates and create each alias when missing."""
+    ensure_index(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
+    ensure_index(client, workflow.coverage_alias, COVERAGE_TEMPLATE)
+
+
+def ensure_index(client: Elasticsearch, alias: str, template_file: str) -> None:
+    template: dict[str, Any] = orjson.loads((SCHEMA_DIR / template_file).read_bytes())
+    template.pop("_comment", None)
+    template["index_patterns"] = [f"{alias}-*"]
+    client.indices.put_index_template(name=alias, **template)
+    if client.indices.exists_alias(name=alias):
+        return
+    first_index = f"{alias}{FIRST_BACKING_SUFFIX}"
+    client.indices.create(index=first_index, aliases={alias: {"is_write_index": True}})
+    log_event(logger, "workflow_index_created", index=first_index, alias=alias)
+
+
+def ensure_workflow_topics(settings: Settings, workflow: WorkflowSettings) -> list[str]:
+    """Create the dispositions and escalations topics when missing."""
+    topics = settings.topics
+    config = {
+        "retention.ms": "-1",  # dispositions are the case record: keep them
+        "min.insync.replicas": str(topics.min_insync_replicas),
+    }
+    new = [
+        NewTopic(
+            name,
+            num_partitions=topics.partitions,
+            replication_factor=topics.replication_factor,
+            config=config,
+        )
+        for name in (workflow.dispositions_topic, workflow.escalations_topic)
+    ]
+    admin = AdminClient(dict(settings.kafka))
+    created: list[str] = []
+    futures = admin.create_topics(new, request_timeout=ADMIN_TIMEOUT_S)
+    for name, future in futures.items():
+        try:
+            future.result(timeout=ADMIN_TIMEOUT_S)
+        except KafkaException as error:
+            if error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
+                continue
+            raise StackError(
+                f"could not create topic {name} on {settings.bootstrap_servers}: "
+                f"{error.args[0].str()}; check that the broker is up (make stack)"
+            ) from error
+        created.append(name)
+        log_event(logger, "topic_created", topic=name)
+    return created
+
+
+def scan_sources(
+    es: Elasticsearch,
+    index: str,
+    query: dict[str, Any],
+    sort: list[dict[str, str]],
+    fields: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every matching document's source, in ``sort`` order (search_after).
+
+    ``sort`` must end in a unique field so that pages neither skip nor
+    repeat documents.
+    """
+    search_after: list[Any] | None = None
+    while True:
+        response = es.search(
+            index=index,
+            query=query,
+            size=PAGE,
+            sort=sort,
+            search_after=search_after,
+            source_includes=fields,
+        )
+        hits = response["hits"]["hits"]
+        for hit in hits:
+            yield hit["_source"]
+        if len(hits) < PAGE:
+            return
+        search_after = hits[-1]["sort"]
