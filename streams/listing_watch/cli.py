@@ -24,7 +24,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "replay",
     "work",
     "dispose",
+    "evidence",
     "report",
+    "takedowns",
+    "forward",
+    "shops",
     "deadletter",
     "reindex",
 )

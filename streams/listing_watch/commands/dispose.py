@@ -14,8 +14,6 @@ from typing import Any
 
 import orjson
 
-from listing_watch.config import load_settings
-from listing_watch.search.index import connect
 from listing_watch.workflow.dispositions import (
     ACTION_NAMES,
     ACTIONS,
@@ -23,9 +21,8 @@ from listing_watch.workflow.dispositions import (
     parse_amount,
 )
 from listing_watch.workflow.errors import DispositionError
-from listing_watch.workflow.settings import load_workflow_settings
 from listing_watch.workflow.state import STATE_NAMES, AlertState
-from listing_watch.workflow.store import DispositionStore
+from listing_watch.workflow.store import open_store
 
 
 def register(subparsers: Any) -> None:
@@ -56,12 +53,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    store = DispositionStore(
-        es=connect(settings.search),
-        settings=settings,
-        workflow=load_workflow_settings(),
-    )
+    store = open_store()
     if args.show or args.action is None:
         if args.action is None and not args.show:
             raise DispositionError("请给出处置动作（ACTION），或用 --show 查看历史")

@@ -29,11 +29,11 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--unit", required=True, help="region code, e.g. 420000")
-    parser.add_argument("--from", dest="first", required=True, type=_day)
-    parser.add_argument("--to", dest="last", required=True, type=_day)
+    parser.add_argument("--from", dest="first", required=True, type=parse_day)
+    parser.add_argument("--to", dest="last", required=True, type=parse_day)
     parser.add_argument("--out", type=Path, help="workbook to write (.xlsx)")
     parser.add_argument(
-        "--filled-on", type=_day, help="填报日期 (default: today in Shanghai)"
+        "--filled-on", type=parse_day, help="填报日期 (default: today in Shanghai)"
     )
     parser.set_defaults(run=run)
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(raw: str) -> date:
+def parse_day(raw: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:

@@ -25,9 +25,10 @@ import orjson
 from confluent_kafka import KafkaError, Message, Producer
 from elasticsearch import Elasticsearch
 
-from listing_watch.config import Settings
+from listing_watch.config import Settings, load_settings
 from listing_watch.errors import DeliveryError
 from listing_watch.logs import log_event
+from listing_watch.search.index import connect
 from listing_watch.workflow.dispositions import (
     Action,
     AlertRef,
@@ -38,7 +39,7 @@ from listing_watch.workflow.dispositions import (
 from listing_watch.workflow.errors import DispositionError
 from listing_watch.workflow.indices import scan_sources
 from listing_watch.workflow.routing import route
-from listing_watch.workflow.settings import WorkflowSettings
+from listing_watch.workflow.settings import WorkflowSettings, load_workflow_settings
 from listing_watch.workflow.state import AlertState, fold, validate
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,16 @@ class DispositionStore:
         state = fold(self.history(alert_id))
         self.show_on_alert(hit["_index"], alert_id, state)
         return state
+
+
+def open_store() -> DispositionStore:
+    """The store the settings in the environment describe (for commands)."""
+    settings = load_settings()
+    return DispositionStore(
+        es=connect(settings.search),
+        settings=settings,
+        workflow=load_workflow_settings(),
+    )
 
 
 def alert_ref(alert: dict[str, Any], workflow: WorkflowSettings) -> AlertRef:
