@@ -72,7 +72,9 @@ def workflow_lane(lane: Lane) -> Iterator[WorkflowLane]:
         coverage_alias=f"lw-{prefix}-coverage",
     )
     ensure_workflow_topics(lane.settings, workflow)
-    ensure_workflow_indices(lane.es, workflow)
+    ensure_workflow_indices(
+        lane.es, workflow, alerts_alias=lane.settings.search.alerts_alias
+    )
     try:
         yield WorkflowLane(lane, workflow)
     finally:

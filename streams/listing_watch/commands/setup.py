@@ -9,6 +9,11 @@ from listing_watch.config import load_settings
 from listing_watch.errors import StackError
 from listing_watch.pipeline.topics import ensure_topics
 from listing_watch.search.index import connect, ensure_alerts_index
+from listing_watch.workflow.indices import (
+    ensure_workflow_indices,
+    ensure_workflow_topics,
+)
+from listing_watch.workflow.settings import load_workflow_settings
 
 
 def register(subparsers: Any) -> None:
@@ -23,8 +28,17 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     created = ensure_topics(settings)
+    # Investigators' workflow (issue 5): dispositions/escalations topics,
+    # dispositions and coverage indices.
+    workflow = load_workflow_settings()
+    created += ensure_workflow_topics(settings, workflow)
     try:
         ensure_alerts_index(connect(settings.search), settings.search)
+        ensure_workflow_indices(
+            connect(settings.search),
+            workflow,
+            alerts_alias=settings.search.alerts_alias,
+        )
     except ConnectionError as error:
         raise StackError(
             f"Elasticsearch at {settings.search.url} is unreachable: {error}; "

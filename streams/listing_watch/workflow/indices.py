@@ -21,7 +21,7 @@ from listing_watch.config import Settings
 from listing_watch.errors import StackError
 from listing_watch.events import SCHEMA_DIR
 from listing_watch.logs import log_event
-from listing_watch.search.index import FIRST_BACKING_SUFFIX
+from listing_watch.search.index import FIRST_BACKING_SUFFIX, load_template
 from listing_watch.workflow.settings import WorkflowSettings
 
 logger = logging.getLogger(__name__)
@@ -32,10 +32,29 @@ ADMIN_TIMEOUT_S: Final = 30.0
 PAGE: Final = 1000
 
 
-def ensure_workflow_indices(client: Elasticsearch, workflow: WorkflowSettings) -> None:
-    """Install both templates and create each alias when missing."""
+def ensure_workflow_indices(
+    client: Elasticsearch, workflow: WorkflowSettings, *, alerts_alias: str
+) -> None:
+    """Install both templates, create each alias when missing, and extend
+    the alerts indices' mapping with the workflow's fields."""
     ensure_index(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
     ensure_index(client, workflow.coverage_alias, COVERAGE_TEMPLATE)
+    extend_alerts_mapping(client, alerts_alias)
+
+
+def extend_alerts_mapping(client: Elasticsearch, alerts_alias: str) -> None:
+    """Add the template's new fields (``disposition``, ``routing``, ...) to
+    backing indices created before them.
+
+    The alerts mapping is strict, so an index made from an older template
+    refuses a document with ``disposition``. Adding fields is a compatible
+    mapping change; one that alters an existing field fails here, loudly.
+    """
+    if not client.indices.exists_alias(name=alerts_alias):
+        return
+    template = load_template()
+    properties = template["template"]["mappings"]["properties"]
+    client.indices.put_mapping(index=alerts_alias, properties=properties)
 
 
 def ensure_index(client: Elasticsearch, alias: str, template_file: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from elasticsearch import Elasticsearch
 
 from listing_watch.config import Settings
+from listing_watch.errors import StackError
 from listing_watch.logs import log_event
 from listing_watch.workflow.annex2 import (
     AlertRow,
@@ -47,6 +48,11 @@ def build_annex2(
     """The six figures for ``period``, read from the indices."""
     started = time.monotonic()
     for alias in (workflow.coverage_alias, workflow.dispositions_alias):
+        if not es.indices.exists_alias(name=alias):
+            raise StackError(
+                f"index alias {alias} does not exist; run 'listing-watch setup' "
+                "(and let the worker record coverage) before reporting"
+            )
         es.indices.refresh(index=alias)
     shop_days = _distinct(
         es, workflow.coverage_alias, _coverage_filter(period), ("day", "pairs")
