@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import orjson
 
 from listing_watch.events import SCHEMA_DIR
