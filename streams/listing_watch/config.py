@@ -159,9 +159,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker=WorkerSettings(
             group_id=env.get("LW_GROUP_ID", worker.group_id),
             batch_size=_int(env, "LW_BATCH_SIZE", worker.batch_size),
-            batch_window_s=_float(
-                env, "LW_BATCH_WINDOW_S", worker.batch_window_s
-            ),
+            batch_window_s=_float(env, "LW_BATCH_WINDOW_S", worker.batch_window_s),
             keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
             web_host=env.get("LW_WEB_HOST", worker.web_host),
             web_port=_int(env, "LW_WEB_PORT", worker.web_port),

@@ -48,6 +48,7 @@ class ElasticsearchProxy:
         self._call(self._teardown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        self._loop.close()
 
     def set_mode(self, mode: Mode, *, delay_s: float = 0.0) -> None:
         previous, self.mode, self.delay_s = self.mode, mode, delay_s
@@ -64,7 +65,7 @@ class ElasticsearchProxy:
         self._session = ClientSession()
         app = web.Application(client_max_size=256 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._forward)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await self._listen()
 

@@ -45,6 +45,8 @@ def proxy(lane: Lane) -> Iterator[ElasticsearchProxy]:
     try:
         yield es_proxy
     finally:
+        # Workers first: the proxy's shutdown waits for open connections.
+        lane.stop_workers()
         es_proxy.close()
 
 

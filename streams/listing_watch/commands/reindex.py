@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _alerts(settings: Settings) -> Iterable[Alert]:
     for message in read_topic(settings, settings.topics.alerts):
-        document = orjson.loads(message.value())
+        value = message.value()
+        if value is None:
+            continue
+        document = orjson.loads(value)
         yield Alert(
             alert_id=document["alert_id"],
             key=(message.key() or b"").decode("utf-8", "replace"),

@@ -10,7 +10,7 @@ worker release): an unchanged cause sends the record straight back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, Message, Producer
@@ -18,7 +18,7 @@ from confluent_kafka import KafkaError, Message, Producer
 from listing_watch.config import Settings
 from listing_watch.errors import ConfigError, DeliveryError
 from listing_watch.pipeline.deadletter import header_map
-from listing_watch.pipeline.topic_reader import read_topic
+from listing_watch.pipeline.topic_reader import position, read_topic
 
 REDRIVE_HEADER = "lw.redrive.from"
 
@@ -57,15 +57,23 @@ def dead_letters(settings: Settings) -> Iterator[DeadLetterEntry]:
 
 
 def _entry(message: Message) -> DeadLetterEntry:
-    headers = list(message.headers() or [])
+    headers = [_as_bytes_header(header) for header in message.headers() or []]
+    partition, offset = position(message)
     return DeadLetterEntry(
-        partition=message.partition(),
-        offset=message.offset(),
+        partition=partition,
+        offset=offset,
         key=message.key(),
         value=message.value() or b"",
         context=header_map(headers),
         headers=headers,
     )
+
+
+def _as_bytes_header(header: Sequence[str | bytes | None]) -> tuple[str, bytes]:
+    name, value = str(header[0]), header[1]
+    if isinstance(value, bytes):
+        return name, value
+    return name, (value or "").encode("utf-8")
 
 
 def select(
@@ -93,7 +101,7 @@ def redrive(settings: Settings, entries: list[DeadLetterEntry]) -> int:
             failures.append(error)
 
     for entry in entries:
-        headers = [
+        headers: list[tuple[str, str | bytes | None]] = [
             *entry.headers,
             (REDRIVE_HEADER, f"{settings.topics.deadletter}[{entry.address}]".encode()),
         ]

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, BinaryIO, Final, cast
 
 import orjson
 from confluent_kafka import KafkaError, Message, Producer
@@ -62,9 +62,9 @@ class SkippedLine:
     reason: str
 
 
-def open_lines(path: Path) -> IO[bytes]:
+def open_lines(path: Path) -> BinaryIO:
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb"))
     return path.open("rb")
 
 

@@ -68,10 +68,18 @@ def _until_ends(consumer: Consumer, remaining: dict[int, int]) -> Iterator[Messa
             return
         if message.error():
             continue
-        partition = message.partition()
+        partition, offset = position(message)
         end = remaining.get(partition)
-        if end is None or message.offset() >= end:
+        if end is None or offset >= end:
             continue
         yield message
-        if message.offset() + 1 >= end:
+        if offset + 1 >= end:
             del remaining[partition]
+
+
+def position(message: Message) -> tuple[int, int]:
+    """Partition and offset of a consumed (hence positioned) record."""
+    partition, offset = message.partition(), message.offset()
+    if partition is None or offset is None:
+        raise ValueError("a consumed record always has a partition and an offset")
+    return partition, offset

@@ -10,7 +10,8 @@ import logging
 from typing import Final
 
 from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 
 from listing_watch.config import Settings
 from listing_watch.errors import StackError

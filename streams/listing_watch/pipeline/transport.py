@@ -18,7 +18,7 @@ from typing import Any
 from faust.transport.drivers import aiokafka as aiokafka_driver
 
 
-class IdempotentProducer(aiokafka_driver.Producer):  # type: ignore[misc]
+class IdempotentProducer(aiokafka_driver.Producer):
     def _settings_extra(self) -> Mapping[str, Any]:
         return {
             **super()._settings_extra(),
@@ -27,5 +27,5 @@ class IdempotentProducer(aiokafka_driver.Producer):  # type: ignore[misc]
         }
 
 
-class Transport(aiokafka_driver.Transport):  # type: ignore[misc]
+class Transport(aiokafka_driver.Transport):
     Producer = IdempotentProducer

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import faust
+from elasticsearch import AsyncElasticsearch
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from listing_watch.config import Settings
@@ -27,6 +28,7 @@ from listing_watch.library import CompiledLibrary
 from listing_watch.logs import log_event
 from listing_watch.pipeline.batch import BatchResult, screen_batch
 from listing_watch.pipeline.delivery import Delivery, DeliveryReport, Headers
+from listing_watch.pipeline.library_follower import follow_library
 from listing_watch.pipeline.metrics import WorkerMetrics
 from listing_watch.pipeline.records import SourceRecord
 from listing_watch.search.bulk import AlertIndexer
@@ -85,6 +87,11 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
         broker_commit_interval=COMMIT_INTERVAL_S,
         broker_session_timeout=SESSION_TIMEOUT_S,
         broker_heartbeat_interval=HEARTBEAT_INTERVAL_S,
+        # On shutdown, do not wait for in-flight batches: they are not yet
+        # acknowledged, so cancelling them hands them back (they are
+        # consumed again) and SIGTERM exits within seconds, not after the
+        # slowest Elasticsearch answer.
+        stream_wait_empty=False,
         producer_acks=-1,
         topic_disable_leader=True,
         topic_allow_declare=False,
@@ -96,6 +103,7 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     screener = BatchScreener(
         app=app, settings=settings, library=library, metrics=metrics
     )
+    follow_library(app, screener, settings, metrics)
 
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
@@ -108,7 +116,14 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
 
     add_web_pages(app, metrics, screener)
 
-    @app.timer(LAG_REFRESH_S)
+    @app.on_before_shutdown.connect
+    async def close_search_client(
+        sender: faust.App, /, *args: Any, signal: Any, **kwargs: Any
+    ) -> None:
+        await screener.close()
+
+    # Faust is untyped (see pyproject.toml): its decorators erase types.
+    @app.timer(LAG_REFRESH_S)  # type: ignore[untyped-decorator]
     async def refresh_lag() -> None:
         update_lag(app, metrics)
 
@@ -189,6 +204,7 @@ class BatchScreener:
         self.library = library
         self._metrics = metrics
         self._delivery: Delivery | None = None
+        self._search: AsyncElasticsearch | None = None
         self.delivery_blocked = False
 
     async def run(self, events: Sequence[Any]) -> None:
@@ -233,13 +249,20 @@ class BatchScreener:
         metrics.delivery_seconds.observe(report.elapsed_ms / 1000)
         metrics.batch_seconds.observe(elapsed)
 
+    async def close(self) -> None:
+        """Close the Elasticsearch client's HTTP session, if one was opened."""
+        if self._search is not None:
+            await self._search.close()
+            self._search = None
+
     def _ensure_delivery(self) -> Delivery:
         # The Elasticsearch client opens an aiohttp session, which must be
         # created inside the running event loop: hence lazily, here.
         if self._delivery is None:
             search = self._settings.search
+            self._search = connect_async(search)
             indexer = AlertIndexer(
-                connect_async(search),
+                self._search,
                 search.alerts_alias,
                 on_retry=self._metrics.index_retries.inc,
                 on_blocked=self._set_blocked,

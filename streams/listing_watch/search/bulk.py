@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -30,6 +30,12 @@ RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 
 # A retry that has gone on this long needs a person (disk full, node down).
 ESCALATE_AFTER_S: Final = 60.0
+
+# aiohttp writes a body of 1 MiB or more in one blocking call (and warns);
+# bulk requests are cut below that so the worker's event loop, which also
+# heartbeats to the consumer group, never stalls on a large write.
+MAX_BULK_BYTES: Final = 900_000
+ACTION_LINE_BYTES: Final = 120  # the {"index": {...}} line, generously
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,12 +117,15 @@ class AlertIndexer:
         return rejections
 
     async def _bulk(self, alerts: Sequence[Alert]) -> list[dict[str, Any]]:
-        operations: list[Any] = []
-        for alert in alerts:
-            operations.append({"index": {"_index": self._alias, "_id": alert.alert_id}})
-            operations.append(alert.document)
-        response = await self._client.bulk(operations=operations)
-        items: list[dict[str, Any]] = response["items"]
+        """One item result per alert, in order, over size-capped requests."""
+        items: list[dict[str, Any]] = []
+        for chunk in _chunks_by_size(alerts, MAX_BULK_BYTES):
+            operations: list[Any] = []
+            for alert in chunk:
+                action = {"index": {"_index": self._alias, "_id": alert.alert_id}}
+                operations.extend((action, alert.document))
+            response = await self._client.bulk(operations=operations)
+            items.extend(response["items"])
         return items
 
     async def _wait_before_retry(
@@ -148,6 +157,23 @@ class AlertIndexer:
                 else "retrying",
             )
         await asyncio.sleep(delay)
+
+
+def _chunks_by_size(alerts: Sequence[Alert], limit: int) -> Iterator[Sequence[Alert]]:
+    """Consecutive runs of alerts whose serialised size stays under ``limit``.
+
+    A single alert larger than the limit travels alone.
+    """
+    start = 0
+    size = 0
+    for index, alert in enumerate(alerts):
+        alert_size = len(alert.value_bytes()) + ACTION_LINE_BYTES
+        if index > start and size + alert_size > limit:
+            yield alerts[start:index]
+            start, size = index, 0
+        size += alert_size
+    if start < len(alerts):
+        yield alerts[start:]
 
 
 def _nothing() -> None:
