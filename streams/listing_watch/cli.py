@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "shops",
     "deadletter",
     "reindex",
+    "library",
+    "retrohunt",
 )
 
 

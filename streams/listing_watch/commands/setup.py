@@ -7,6 +7,9 @@ from typing import Any
 
 from listing_watch.config import load_settings
 from listing_watch.errors import StackError
+from listing_watch.pipeline.library_audit import ensure_audit_index
+from listing_watch.pipeline.library_settings import load_library_settings
+from listing_watch.pipeline.library_topic import ensure_library_topics
 from listing_watch.pipeline.topics import ensure_topics
 from listing_watch.search.index import connect, ensure_alerts_index
 from listing_watch.workflow.indices import (
@@ -32,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     # dispositions and coverage indices.
     workflow = load_workflow_settings()
     created += ensure_workflow_topics(settings, workflow)
+    # Keyword library lifecycle (issue 6): library and audit topics, index.
+    library = load_library_settings()
+    created += ensure_library_topics(settings, library)
     try:
         ensure_alerts_index(connect(settings.search), settings.search)
         ensure_workflow_indices(
@@ -39,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             workflow,
             alerts_alias=settings.search.alerts_alias,
         )
+        ensure_audit_index(connect(settings.search), library)
     except ConnectionError as error:
         raise StackError(
             f"Elasticsearch at {settings.search.url} is unreachable: {error}; "
