@@ -14,6 +14,7 @@ regular-expression backtracking.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +45,11 @@ CATEGORY_SEPARATOR = "\x01"
 
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MAIN, _CATEGORY = 0, 1
+_LATIN_RUN = re.compile("[a-z]+")
+# A pinyin form opening with a letter pair and this few CJK characters
+# after it reads like a brand tag as much as a term (see _is_initials).
+INITIALS_PAIR = 2
+MAX_INITIALS_REST = 2
 
 
 def find_candidates(
@@ -101,6 +107,7 @@ class FoundTerm:
     match: Match
     term: Term
     uncertain: bool
+    initials: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +218,19 @@ def _apply_allows(hits: list[_Hit]) -> tuple[list[_Hit], list[AllowNote]]:
     """Drop hits an allow phrase covers or a guard word straddles.
 
     A longer allow phrase wins over a term it contains (``电商专供`` over
-    ``专供``). A guard word declared for a term wins when it overlaps the
-    term's first or last character (``旗袍`` over ``国旗`` in ``中国旗袍``).
+    ``专供``), unless another term reaches into the phrase across its edge:
+    in ``钓鱼台国宾馆专供`` the 宾馆 of ``宾馆专供`` belongs to the venue, so
+    the phrase is no channel and ``专供`` counts. A guard word declared for
+    a term wins when it overlaps the term's first or last character
+    (``旗袍`` over ``国旗`` in ``中国旗袍``).
     Blockers are indexed by start, so a long text costs hits x key length.
     """
-    covers = _by_start(hit for hit in hits if hit.entry.role == "allow")
+    terms = _by_start(hit for hit in hits if hit.entry.role == "term")
+    covers = _by_start(
+        hit
+        for hit in hits
+        if hit.entry.role == "allow" and _guard(hit, terms, any_term=True) is None
+    )
     guards = _by_start(hit for hit in hits if hit.entry.role == "guard")
     kept: list[_Hit] = []
     notes: list[AllowNote] = []
@@ -249,11 +264,15 @@ def _cover(hit: _Hit, covers: tuple[dict[int, list[_Hit]], int]) -> _Hit | None:
     return None
 
 
-def _guard(hit: _Hit, guards: tuple[dict[int, list[_Hit]], int]) -> _Hit | None:
+def _guard(
+    hit: _Hit, guards: tuple[dict[int, list[_Hit]], int], *, any_term: bool = False
+) -> _Hit | None:
+    """A guard for ``hit`` (with ``any_term``, any hit) straddling its edge."""
     index, longest = guards
     for start in range(hit.start - longest + 1, hit.end):
         for guard in index.get(start, ()):
-            if hit.entry.guard_id in guard.entry.guards and _straddles(guard, hit):
+            declared = any_term or hit.entry.guard_id in guard.entry.guards
+            if declared and _straddles(guard, hit):
                 return guard
     return None
 
@@ -402,7 +421,31 @@ def _found_term(hit: _TermHit) -> FoundTerm:
         spans=hit.spans,
         evasions=_evasions(hit),
     )
-    return FoundTerm(match, hit.term, hit.variant_kind in UNCERTAIN_VARIANTS)
+    return FoundTerm(
+        match,
+        hit.term,
+        hit.variant_kind in UNCERTAIN_VARIANTS,
+        initials=_is_initials(hit),
+    )
+
+
+def _is_initials(hit: _TermHit) -> bool:
+    """Whether a pinyin form is a leading letter pair before a short rest.
+
+    EVAL.md G6: JD before 百年 or 100周年 is 建党 only with a medal, coin or
+    souvenir beside it, since JD is also a retailer's tag
+    (``【JD】百年老字号``). Such forms start with two latin letters and keep
+    at most ``MAX_INITIALS_REST`` CJK characters (``jd百年``,
+    ``jd100周年``). A letter inside the term (``建d百年``, ``庆祝建G100周年``)
+    or a spelt syllable (``jiandang百年``) is a seller's evasion and counts.
+    """
+    if hit.variant_kind != "pinyin":
+        return False
+    lead = _LATIN_RUN.match(hit.variant)
+    if lead is None or len(lead.group()) != INITIALS_PAIR:
+        return False
+    rest = sum(1 for char in hit.variant if not char.isascii())
+    return rest <= MAX_INITIALS_REST
 
 
 def _contexts(hits: Iterable[_Hit], text: ListingText) -> tuple[ContextHit, ...]:

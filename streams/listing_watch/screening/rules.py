@@ -33,6 +33,9 @@ from listing_watch.screening.verdict import Reason, Verdict
 # never more than medium on its own.
 UNCERTAIN_FACTOR: Final = 0.5
 UNCERTAIN_CAP: Final = LEVEL_SCORES["medium"]
+# Initials (jd百年, 建D100周年) stand for a term only with context (EVAL.md
+# G6): alone they stay below medium; a rule they satisfy counts in full.
+INITIALS_FACTOR: Final = 0.4
 
 EVASION_NAMES: Final = {
     "noise_symbols": "夹杂符号或空格",
@@ -111,6 +114,8 @@ def judge(found: Found, library: CompiledLibrary) -> Verdict:
 def _term_evidence(found_term: FoundTerm) -> _Evidence:
     term, match = found_term.term, found_term.match
     factor = UNCERTAIN_FACTOR if found_term.uncertain else 1.0
+    if found_term.initials:
+        factor = min(factor, INITIALS_FACTOR)
     where = "、".join(f"{FIELD_NAMES[span.field]}“{span.text}”" for span in match.spans)
     how = ""
     if match.variant_kind in VARIANT_NAMES:
