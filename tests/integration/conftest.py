@@ -15,9 +15,9 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from listing_watch.config import Settings, load_settings
-from listing_watch.pipeline.topics import ensure_topics
-from listing_watch.search.index import connect, ensure_alerts_index
-from tests.integration.lanes import Lane, drop_lane
+from listing_watch.provision import provision
+from listing_watch.search.index import connect
+from tests.integration.lanes import Lane, drop_lane, lane_env
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,22 +41,12 @@ def stack() -> Settings:
 @pytest.fixture
 def lane(stack: Settings, tmp_path: Path) -> Iterator[Lane]:
     prefix = f"t{uuid.uuid4().hex[:8]}"
-    env = {
-        "LW_TOPIC_LISTINGS": f"{prefix}.listings",
-        "LW_TOPIC_ALERTS": f"{prefix}.alerts",
-        "LW_TOPIC_DEADLETTER": f"{prefix}.deadletter",
-        "LW_TOPIC_PARTITIONS": "3",
-        "LW_GROUP_ID": f"{prefix}-screen",
-        "LW_ES_ALERTS_ALIAS": f"lw-{prefix}-alerts",
-        "LW_WEB_PORT": "0",
-        "LW_BATCH_WINDOW_S": "0.1",
-    }
+    env = lane_env(prefix)
     settings = load_settings({**os.environ, **env})
-    ensure_topics(settings)
-    ensure_alerts_index(connect(settings.search), settings.search)
+    provision(settings, env)
     test_lane = Lane(env=env, settings=settings, log_dir=tmp_path)
     try:
         yield test_lane
     finally:
         test_lane.stop_workers()
-        drop_lane(settings)
+        drop_lane(env, settings)

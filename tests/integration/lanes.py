@@ -6,6 +6,7 @@ the shared stack, so tests never see each other's records.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from confluent_kafka import Message, Producer
+from confluent_kafka import KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from listing_watch.config import Settings
 from listing_watch.pipeline.lag import partition_lag
@@ -134,19 +135,47 @@ def wait_for(
         time.sleep(every_s)
 
 
-def drop_lane(settings: Settings) -> None:
-    topics = settings.topics
+def lane_env(prefix: str) -> dict[str, str]:
+    """Private names for every topic, group and alias a worker touches."""
+    return {
+        "LW_TOPIC_LISTINGS": f"{prefix}.listings",
+        "LW_TOPIC_ALERTS": f"{prefix}.alerts",
+        "LW_TOPIC_DEADLETTER": f"{prefix}.deadletter",
+        "LW_TOPIC_PARTITIONS": "3",
+        "LW_GROUP_ID": f"{prefix}-screen",
+        "LW_ES_ALERTS_ALIAS": f"lw-{prefix}-alerts",
+        "LW_TOPIC_DISPOSITIONS": f"{prefix}.dispositions",
+        "LW_TOPIC_ESCALATIONS": f"{prefix}.escalations",
+        "LW_ES_DISPOSITIONS_ALIAS": f"lw-{prefix}-dispositions",
+        "LW_ES_COVERAGE_ALIAS": f"lw-{prefix}-coverage",
+        "LW_TOPIC_LIBRARY": f"{prefix}.library",
+        "LW_TOPIC_LIBRARY_AUDIT": f"{prefix}.library-audit",
+        "LW_ES_LIBRARY_AUDIT_ALIAS": f"lw-{prefix}-library-audit",
+        "LW_WEB_PORT": "0",
+        "LW_BATCH_WINDOW_S": "0.1",
+    }
+
+
+def drop_lane(env: dict[str, str], settings: Settings) -> None:
+    """Delete the lane's topics, indices and templates; absent ones are fine."""
+    topics = [
+        value
+        for name, value in env.items()
+        if name.startswith("LW_TOPIC_") and name != "LW_TOPIC_PARTITIONS"
+    ]
     admin = AdminClient(dict(settings.kafka))
-    for future in admin.delete_topics(
-        [topics.listings, topics.alerts, topics.deadletter], request_timeout=30
-    ).values():
-        future.result(timeout=30)
-    alias = settings.search.alerts_alias
+    for future in admin.delete_topics(topics, request_timeout=30).values():
+        with contextlib.suppress(KafkaException):
+            future.result(timeout=30)
+
     client = connect(settings.search)
-    client.indices.delete(
-        index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
-    )
-    client.indices.delete_index_template(name=alias)
+    aliases = [value for name, value in env.items() if name.startswith("LW_ES_")]
+    for alias in aliases:
+        client.indices.delete(
+            index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
+        )
+        with contextlib.suppress(NotFoundError):
+            client.indices.delete_index_template(name=alias)
 
 
 def listing_event(listing_id: str, title: str, **fields: object) -> bytes:

@@ -21,11 +21,11 @@ from listing_watch.library import load_library
 from listing_watch.pipeline.alerts import alert_id_for, build_alert
 from listing_watch.pipeline.batch import BatchResult, RaisedAlert
 from listing_watch.pipeline.deadletter import header_map
-from listing_watch.pipeline.delivery import Delivery, Headers
+from listing_watch.pipeline.delivery import Delivery, Destinations, Headers
 from listing_watch.pipeline.lag import committed_offsets
 from listing_watch.pipeline.records import SourceRecord
 from listing_watch.screening import ListingText, screen
-from listing_watch.search.bulk import AlertIndexer, Backoff
+from listing_watch.search.bulk import Backoff, BulkIndexer
 from listing_watch.search.index import connect_async
 from tests.integration.esproxy import ElasticsearchProxy
 from tests.integration.lanes import REPO, Lane, listing_event, wait_for
@@ -99,7 +99,8 @@ def test_elasticsearch_outage_pauses_then_resumes_without_loss(
     lane.wait_until_drained(timeout_s=120)
 
     assert_exactly_once(lane, expected_ids(values))
-    assert '"index_retry"' in lane.worker_log()
+    log = lane.worker_log()
+    assert '"search_retry"' in log or '"index_retry"' in log
 
 
 def test_429_answers_are_retried_until_accepted(
@@ -251,11 +252,14 @@ async def _deliver(lane: Lane, result: BatchResult):  # type: ignore[no-untyped-
     client = connect_async(lane.settings.search)
     delivery = Delivery(
         publish=publish,
-        indexer=AlertIndexer(
-            client, lane.settings.search.alerts_alias, backoff=Backoff()
+        indexer=BulkIndexer(client, backoff=Backoff()),
+        destinations=Destinations(
+            alerts_topic=lane.settings.topics.alerts,
+            deadletter_topic=lane.settings.topics.deadletter,
+            escalations_topic=f"{lane.settings.topics.alerts}.unused",
+            alerts_alias=lane.settings.search.alerts_alias,
+            coverage_alias=f"{lane.settings.search.alerts_alias}-coverage-unused",
         ),
-        alerts_topic=lane.settings.topics.alerts,
-        deadletter_topic=lane.settings.topics.deadletter,
     )
     try:
         report = await delivery.deliver(result)

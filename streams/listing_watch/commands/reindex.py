@@ -18,7 +18,7 @@ from tqdm import tqdm
 from listing_watch.config import Settings, load_settings
 from listing_watch.pipeline.alerts import Alert
 from listing_watch.pipeline.topic_reader import read_topic
-from listing_watch.search.bulk import AlertIndexer, Rejection
+from listing_watch.search.bulk import BulkIndexer, IndexRequest, Rejection
 from listing_watch.search.index import connect, connect_async, ensure_alerts_index
 
 CHUNK: Final = 500
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         _index_all(settings, tqdm(alerts, unit=" alerts", disable=args.no_progress))
     )
     for rejection in rejections:
-        alert_id = rejection.alert.alert_id
+        alert_id = rejection.request.doc_id
         print(f"rejected {alert_id}: {rejection.error_type}: {rejection.reason}")
     print(
         f"reindex: records={records} alerts={len(ids)} "
@@ -67,7 +67,8 @@ async def _index_all(
     settings: Settings, alerts: Iterable[Alert]
 ) -> tuple[int, set[str], list[Rejection]]:
     client = connect_async(settings.search)
-    indexer = AlertIndexer(client, settings.search.alerts_alias)
+    indexer = BulkIndexer(client)
+    alias = settings.search.alerts_alias
     records = 0
     ids: set[str] = set()
     rejections: list[Rejection] = []
@@ -80,9 +81,13 @@ async def _index_all(
             # wins within a chunk, and across chunks the overwrite is harmless.
             chunk[alert.alert_id] = alert
             if len(chunk) >= CHUNK:
-                rejections += await indexer.index(list(chunk.values()))
+                rejections += await indexer.index(_requests(chunk, alias))
                 chunk.clear()
-        rejections += await indexer.index(list(chunk.values()))
+        rejections += await indexer.index(_requests(chunk, alias))
     finally:
         await client.close()
     return records, ids, rejections
+
+
+def _requests(chunk: dict[str, Alert], alias: str) -> list[IndexRequest]:
+    return [alert.index_request(alias) for alert in chunk.values()]

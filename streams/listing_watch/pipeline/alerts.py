@@ -24,6 +24,7 @@ import orjson
 from listing_watch.events import listing_to_document
 from listing_watch.listing import Listing
 from listing_watch.screening import Verdict
+from listing_watch.search.bulk import IndexRequest
 
 # Unit separator: cannot occur in a platform name or listing id by accident.
 _ID_SEPARATOR = "\x1f"
@@ -39,6 +40,12 @@ class Alert:
 
     def value_bytes(self) -> bytes:
         return orjson.dumps(self.document)
+
+    def index_request(self, alias: str) -> IndexRequest:
+        """Upsert: a replayed alert keeps its investigators' disposition view."""
+        return IndexRequest(
+            index=alias, doc_id=self.alert_id, document=self.document, upsert=True
+        )
 
 
 def content_hash(listing: Listing) -> str:

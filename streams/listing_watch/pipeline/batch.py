@@ -20,7 +20,9 @@ from listing_watch.logs import log_event
 from listing_watch.pipeline.alerts import Alert, build_alert
 from listing_watch.pipeline.deadletter import DeadLetter, Stage, dead_letter
 from listing_watch.pipeline.records import SourceRecord
+from listing_watch.pipeline.routing import with_routing
 from listing_watch.screening import ListingText, Verdict, screen, screen_many
+from listing_watch.workflow import CoverageBatch, CoverageDocument, WorkflowSettings
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ class BatchResult:
     screened: list[tuple[SourceRecord, Listing, Verdict]] = field(default_factory=list)
     alerts: list[RaisedAlert] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    coverage: list[CoverageDocument] = field(default_factory=list)
+    escalations: list[tuple[bytes, bytes]] = field(default_factory=list)
+    suppressed: int = 0
     library_version: str = ""
 
     @property
@@ -51,10 +56,15 @@ class BatchResult:
 def screen_batch(
     records: Sequence[SourceRecord],
     library: CompiledLibrary,
+    workflow: WorkflowSettings,
     *,
     alerted_at: datetime,
 ) -> BatchResult:
-    """Decode every record, screen the valid listings in one call."""
+    """Decode every record, screen the valid listings in one call.
+
+    Alerts come out routed (region, unit, where to forward), and the batch's
+    coverage (Annex 2 rows 1 and 2) is counted from every screened listing.
+    """
     decoded: list[tuple[SourceRecord, Listing]] = []
     dead_letters: list[DeadLetter] = []
     for record in records:
@@ -70,14 +80,23 @@ def screen_batch(
         if index in verdicts
     ]
     alerts = [
-        RaisedAlert(record, build_alert(listing, verdict, alerted_at=alerted_at))
+        RaisedAlert(
+            record,
+            with_routing(
+                build_alert(listing, verdict, alerted_at=alerted_at), listing, workflow
+            ),
+        )
         for record, listing, verdict in screened
         if verdict.alert
     ]
+    coverage = CoverageBatch(workflow, library_version=library.version)
+    for _, listing, verdict in screened:
+        coverage.add(listing, verdict)
     return BatchResult(
         screened=screened,
         alerts=alerts,
         dead_letters=dead_letters,
+        coverage=coverage.to_documents(),
         library_version=library.version,
     )
 

@@ -46,6 +46,11 @@ class WorkerMetrics:
             ["risk"],
             registry=registry,
         )
+        self.alerts_suppressed = Counter(
+            f"{PREFIX}_alerts_suppressed_total",
+            "Alerts not raised: the listing was dismissed, its verdict is no worse.",
+            registry=registry,
+        )
         self.dead_letters = Counter(
             f"{PREFIX}_dead_letters_total",
             "Records sent to the dead-letter topic, by reason.",

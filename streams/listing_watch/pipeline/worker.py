@@ -12,10 +12,12 @@ duplicating.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -27,12 +29,26 @@ from listing_watch.config import Settings
 from listing_watch.library import CompiledLibrary
 from listing_watch.logs import log_event
 from listing_watch.pipeline.batch import BatchResult, screen_batch
-from listing_watch.pipeline.delivery import Delivery, DeliveryReport, Headers
+from listing_watch.pipeline.delivery import (
+    Delivery,
+    DeliveryReport,
+    Destinations,
+    Headers,
+)
+from listing_watch.pipeline.kafka_security import broker_credentials
+from listing_watch.pipeline.leads import decide, look_up_history
 from listing_watch.pipeline.library_follower import follow_library
 from listing_watch.pipeline.metrics import WorkerMetrics
 from listing_watch.pipeline.records import SourceRecord
-from listing_watch.search.bulk import AlertIndexer
+from listing_watch.search.bulk import BulkIndexer, retrying
 from listing_watch.search.index import connect_async
+from listing_watch.workflow import (
+    NotifyError,
+    WorkflowSettings,
+    load_workflow_settings,
+    notify,
+    should_notify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +96,7 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     app = faust.App(
         worker.group_id,
         broker=f"lwkafka://{settings.bootstrap_servers}",
+        broker_credentials=broker_credentials(settings.kafka),
         store="memory://",
         key_serializer="raw",
         value_serializer="raw",
@@ -101,7 +118,11 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     metrics = WorkerMetrics()
     metrics.set_library_version(library.version)
     screener = BatchScreener(
-        app=app, settings=settings, library=library, metrics=metrics
+        app=app,
+        settings=settings,
+        library=library,
+        metrics=metrics,
+        workflow=load_workflow_settings(),
     )
     follow_library(app, screener, settings, metrics)
 
@@ -198,22 +219,29 @@ class BatchScreener:
         settings: Settings,
         library: CompiledLibrary,
         metrics: WorkerMetrics,
+        workflow: WorkflowSettings,
     ) -> None:
         self._app = app
         self._settings = settings
         self.library = library
         self._metrics = metrics
+        self._workflow = workflow
         self._delivery: Delivery | None = None
         self._search: AsyncElasticsearch | None = None
+        self._notifications: set[asyncio.Task[None]] = set()
         self.delivery_blocked = False
 
     async def run(self, events: Sequence[Any]) -> None:
         started = time.perf_counter()
         records = [source_record(event) for event in events]
-        result = screen_batch(records, self.library, alerted_at=datetime.now(UTC))
+        screened = screen_batch(
+            records, self.library, self._workflow, alerted_at=datetime.now(UTC)
+        )
+        result = await self._decide_leads(screened)
         report = await self._ensure_delivery().deliver(result)
         elapsed = time.perf_counter() - started
         self._count(records, result, report, elapsed)
+        self._notify(result)
 
         log_event(
             logger,
@@ -223,11 +251,63 @@ class BatchScreener:
             alerts=report.alerts_published,
             indexed=report.documents_indexed,
             dead_letters=report.dead_letters,
+            suppressed=result.suppressed,
+            escalated=len(result.escalations),
             library_version=result.library_version,
             first=records[0].position if records else None,
             delivery_ms=round(report.elapsed_ms, 1),
             elapsed_ms=round(elapsed * 1000, 1),
         )
+
+    async def _decide_leads(self, result: BatchResult) -> BatchResult:
+        """Recurrence, re-posts and escalation, from what the index knows."""
+        if not result.alerts:
+            return result
+        self._ensure_delivery()
+        assert self._search is not None
+        client, alias = self._search, self._settings.search.alerts_alias
+        history = await retrying(
+            lambda: look_up_history(client, alias, result.alerts),
+            what="lead history",
+            on_blocked=self._set_blocked,
+        )
+        decisions = decide(result.alerts, history, self._workflow)
+        self._metrics.alerts_suppressed.inc(len(decisions.suppressed))
+        return replace(
+            result,
+            alerts=decisions.alerts,
+            escalations=decisions.escalations,
+            suppressed=len(decisions.suppressed),
+        )
+
+    def _notify(self, result: BatchResult) -> None:
+        """Post high-risk and escalated alerts to the group robot, if set.
+
+        Best effort, after the alerts are durable and off the batch's path:
+        a robot that is down delays nobody; each failure is logged.
+        """
+        url = self._workflow.webhook_url
+        if url is None:
+            return
+        for raised in result.alerts:
+            if should_notify(raised.alert.document):
+                task = asyncio.create_task(self._post(raised.alert.document, url))
+                self._notifications.add(task)
+                task.add_done_callback(self._notifications.discard)
+
+    async def _post(self, document: Mapping[str, Any], url: str) -> None:
+        kind = self._workflow.webhook_kind
+        try:
+            await asyncio.to_thread(notify, document, url=url, kind=kind)  # type: ignore[arg-type]
+        except NotifyError as error:
+            log_event(
+                logger,
+                "notify_failed",
+                level=logging.WARNING,
+                alert_id=document.get("alert_id"),
+                error=str(error),
+                action="the alert is indexed; only the robot message is missing",
+            )
 
     def _count(
         self,
@@ -261,17 +341,21 @@ class BatchScreener:
         if self._delivery is None:
             search = self._settings.search
             self._search = connect_async(search)
-            indexer = AlertIndexer(
+            indexer = BulkIndexer(
                 self._search,
-                search.alerts_alias,
                 on_retry=self._metrics.index_retries.inc,
                 on_blocked=self._set_blocked,
             )
             self._delivery = Delivery(
                 publish=self._publish,
                 indexer=indexer,
-                alerts_topic=self._settings.topics.alerts,
-                deadletter_topic=self._settings.topics.deadletter,
+                destinations=Destinations(
+                    alerts_topic=self._settings.topics.alerts,
+                    deadletter_topic=self._settings.topics.deadletter,
+                    escalations_topic=self._workflow.escalations_topic,
+                    alerts_alias=search.alerts_alias,
+                    coverage_alias=self._workflow.coverage_alias,
+                ),
             )
         return self._delivery
 

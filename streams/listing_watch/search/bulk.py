@@ -1,4 +1,4 @@
-"""Bulk indexing of alerts with a result per document.
+"""Bulk indexing with a result per document.
 
 Each item's status is read: 2xx is durable; 429 and 5xx are transient and
 only those documents are sent again, with capped exponential backoff, for
@@ -14,17 +14,19 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+import orjson
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 
 from listing_watch.logs import log_event
-from listing_watch.pipeline.alerts import Alert
 
 logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 
@@ -36,6 +38,31 @@ ESCALATE_AFTER_S: Final = 60.0
 # heartbeats to the consumer group, never stalls on a large write.
 MAX_BULK_BYTES: Final = 900_000
 ACTION_LINE_BYTES: Final = 120  # the {"index": {...}} line, generously
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexRequest:
+    """One document to write under a deterministic id.
+
+    ``upsert`` merges the document into an existing one instead of
+    replacing it: fields written by others (an alert's ``disposition``
+    view) survive a replay of the same alert.
+    """
+
+    index: str
+    doc_id: str
+    document: Mapping[str, Any]
+    upsert: bool = False
+
+    def operation(self) -> tuple[dict[str, Any], Mapping[str, Any]]:
+        """The action line and the body line of the bulk request."""
+        target = {"_index": self.index, "_id": self.doc_id}
+        if self.upsert:
+            return {"update": target}, {"doc": self.document, "doc_as_upsert": True}
+        return {"index": target}, self.document
+
+    def size(self) -> int:
+        return len(orjson.dumps(self.document)) + ACTION_LINE_BYTES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,41 +85,41 @@ class Backoff:
 class Rejection:
     """A document Elasticsearch refused for its content."""
 
-    alert: Alert
+    request: IndexRequest
     status: int
     error_type: str
     reason: str
 
 
-class AlertIndexer:
-    """Indexes alerts into the write alias, retrying only what can succeed."""
+class BulkIndexer:
+    """Writes documents in bulk, retrying only what can succeed."""
 
     def __init__(
         self,
         client: AsyncElasticsearch,
-        alias: str,
         *,
         backoff: Backoff | None = None,
         on_retry: Callable[[], None] | None = None,
         on_blocked: Callable[[bool], None] | None = None,
     ) -> None:
         self._client = client
-        self._alias = alias
         self._backoff = backoff or Backoff()
         self._on_retry = on_retry or _nothing
         self._on_blocked = on_blocked or _ignore_state
 
-    async def index(self, alerts: Sequence[Alert]) -> list[Rejection]:
-        """Return once every alert is indexed or rejected for its content."""
-        if not alerts:
+    async def index(self, requests: Sequence[IndexRequest]) -> list[Rejection]:
+        """Return once every document is written or rejected for its content."""
+        if not requests:
             return []
         try:
-            return await self._index_until_settled(alerts)
+            return await self._index_until_settled(requests)
         finally:
             self._on_blocked(False)
 
-    async def _index_until_settled(self, alerts: Sequence[Alert]) -> list[Rejection]:
-        pending = list(alerts)
+    async def _index_until_settled(
+        self, requests: Sequence[IndexRequest]
+    ) -> list[Rejection]:
+        pending = list(requests)
         rejections: list[Rejection] = []
         attempt = 0
         started = time.monotonic()
@@ -116,14 +143,13 @@ class AlertIndexer:
 
         return rejections
 
-    async def _bulk(self, alerts: Sequence[Alert]) -> list[dict[str, Any]]:
-        """One item result per alert, in order, over size-capped requests."""
+    async def _bulk(self, requests: Sequence[IndexRequest]) -> list[dict[str, Any]]:
+        """One item result per request, in order, over size-capped bulks."""
         items: list[dict[str, Any]] = []
-        for chunk in _chunks_by_size(alerts, MAX_BULK_BYTES):
+        for chunk in _chunks_by_size(requests, MAX_BULK_BYTES):
             operations: list[Any] = []
-            for alert in chunk:
-                action = {"index": {"_index": self._alias, "_id": alert.alert_id}}
-                operations.extend((action, alert.document))
+            for request in chunk:
+                operations.extend(request.operation())
             response = await self._client.bulk(operations=operations)
             items.extend(response["items"])
         return items
@@ -159,21 +185,66 @@ class AlertIndexer:
         await asyncio.sleep(delay)
 
 
-def _chunks_by_size(alerts: Sequence[Alert], limit: int) -> Iterator[Sequence[Alert]]:
-    """Consecutive runs of alerts whose serialised size stays under ``limit``.
+def _chunks_by_size(
+    requests: Sequence[IndexRequest], limit: int
+) -> Iterator[Sequence[IndexRequest]]:
+    """Consecutive runs of requests whose serialised size stays under ``limit``.
 
-    A single alert larger than the limit travels alone.
+    A single document larger than the limit travels alone.
     """
     start = 0
     size = 0
-    for index, alert in enumerate(alerts):
-        alert_size = len(alert.value_bytes()) + ACTION_LINE_BYTES
-        if index > start and size + alert_size > limit:
-            yield alerts[start:index]
-            start, size = index, 0
-        size += alert_size
-    if start < len(alerts):
-        yield alerts[start:]
+    for position, request in enumerate(requests):
+        request_size = request.size()
+        if position > start and size + request_size > limit:
+            yield requests[start:position]
+            start, size = position, 0
+        size += request_size
+    if start < len(requests):
+        yield requests[start:]
+
+
+async def retrying(
+    call: Callable[[], Awaitable[Result]],
+    *,
+    what: str,
+    backoff: Backoff | None = None,
+    on_blocked: Callable[[bool], None] | None = None,
+) -> Result:
+    """Await ``call()`` until it succeeds, waiting out transient errors.
+
+    For the reads a batch needs before it can be delivered: like the bulk
+    itself, they hold the batch (and its partitions) rather than drop it.
+    """
+    policy = backoff or Backoff()
+    attempt = 0
+    started = time.monotonic()
+    while True:
+        try:
+            result = await call()
+        except (TransportError, ApiError) as error:
+            if not _is_transient(error):
+                raise
+            if on_blocked:
+                on_blocked(True)
+            delay = policy.delay(attempt)
+            if attempt < 3 or attempt % 8 == 0:
+                log_event(
+                    logger,
+                    "search_retry",
+                    level=logging.WARNING,
+                    what=what,
+                    attempt=attempt + 1,
+                    retry_in_s=round(delay, 2),
+                    outage_s=round(time.monotonic() - started, 1),
+                    error=_describe(error),
+                )
+            attempt += 1
+            await asyncio.sleep(delay)
+            continue
+        if on_blocked and attempt:
+            on_blocked(False)
+        return result
 
 
 def _nothing() -> None:
@@ -185,22 +256,22 @@ def _ignore_state(_blocked: bool) -> None:
 
 
 def _sort_items(
-    pending: Sequence[Alert], items: Sequence[dict[str, Any]]
-) -> tuple[list[Alert], list[Rejection]]:
-    retry: list[Alert] = []
+    pending: Sequence[IndexRequest], items: Sequence[dict[str, Any]]
+) -> tuple[list[IndexRequest], list[Rejection]]:
+    retry: list[IndexRequest] = []
     refused: list[Rejection] = []
-    for alert, item in zip(pending, items, strict=True):
+    for request, item in zip(pending, items, strict=True):
         result = next(iter(item.values()))
         status = int(result.get("status", 500))
         if status < 300:
             continue
         if status in RETRYABLE_STATUSES:
-            retry.append(alert)
+            retry.append(request)
             continue
         error = result.get("error") or {}
         refused.append(
             Rejection(
-                alert=alert,
+                request=request,
                 status=status,
                 error_type=str(error.get("type", "unknown")),
                 reason=str(error.get("reason", error)),
