@@ -26,7 +26,9 @@ from listing_watch.workflow.indices import (
 from listing_watch.workflow.settings import load_workflow_settings
 
 
-def provision(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
+def provision(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> list[str]:
     """Create what is missing; return the names of the topics created."""
     workflow = load_workflow_settings(environ)
     library = load_library_settings(environ)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 import orjson
+from confluent_kafka import Producer
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
@@ -29,9 +30,8 @@ from listing_watch.errors import DeliveryError
 from listing_watch.library.versions import PublishedVersion
 from listing_watch.logs import log_event
 from listing_watch.pipeline.library_settings import LibrarySettings
-from listing_watch.pipeline.library_topic import send_record
-from listing_watch.search.index import connect
-from listing_watch.workflow.indices import ensure_index
+from listing_watch.pipeline.library_topic import library_producer, send_record
+from listing_watch.search.index import connect, ensure_index
 
 logger = logging.getLogger(__name__)
 
@@ -105,36 +105,62 @@ def retrohunt_event(summary: Mapping[str, Any], *, author: str) -> dict[str, Any
     }
 
 
-def record_audit(
-    settings: Settings, library: LibrarySettings, event: Mapping[str, Any]
-) -> bool:
-    """Keep ``event`` on the audit topic and in the audit index.
+class AuditRecorder:
+    """Keeps audit events on the audit topic and in the audit index.
 
-    Returns False (after a warning) when either failed; the caller goes on.
+    One producer and one Elasticsearch client for the recorder's life: a
+    worker records a swap per version, and a client per event would cost
+    memory and connections on every swap.
     """
-    try:
+
+    def __init__(self, settings: Settings, library: LibrarySettings) -> None:
+        self._settings = settings
+        self._library = library
+        self._producer: Producer | None = None
+        self._search: Elasticsearch | None = None
+
+    def record(self, event: Mapping[str, Any]) -> bool:
+        """Keep ``event``; False (after a warning) when either write failed."""
+        try:
+            self._send(event)
+            self._index(event)
+        except (DeliveryError, TransportError, ApiError) as error:
+            log_event(
+                logger,
+                "audit_not_recorded",
+                level=logging.WARNING,
+                action=event["event"]["action"],
+                audit_id=event["audit_id"],
+                error=str(error)[:300],
+                next="the library change stands; run 'listing-watch setup' and "
+                "check the broker and Elasticsearch",
+            )
+            return False
+        return True
+
+    def _send(self, event: Mapping[str, Any]) -> None:
+        if self._producer is None:
+            self._producer = library_producer(self._settings)
         send_record(
-            settings,
-            library.audit_topic,
+            self._producer,
+            self._library.audit_topic,
             str(event["library"]["version"]),
             orjson.dumps(event),
         )
-        connect(settings.search).index(
-            index=library.audit_alias, id=str(event["audit_id"]), document=event
+
+    def _index(self, event: Mapping[str, Any]) -> None:
+        if self._search is None:
+            self._search = connect(self._settings.search)
+        self._search.index(
+            index=self._library.audit_alias, id=str(event["audit_id"]), document=event
         )
-    except (DeliveryError, TransportError, ApiError) as error:
-        log_event(
-            logger,
-            "audit_not_recorded",
-            level=logging.WARNING,
-            action=event["event"]["action"],
-            audit_id=event["audit_id"],
-            error=str(error)[:300],
-            next="the library change stands; run 'listing-watch setup' and check "
-            "the broker and Elasticsearch",
-        )
-        return False
-    return True
+
+
+def record_audit(
+    settings: Settings, library: LibrarySettings, event: Mapping[str, Any]
+) -> bool:
+    """Keep one event (commands); a worker keeps an :class:`AuditRecorder`."""
+    return AuditRecorder(settings, library).record(event)
 
 
 def _event(action: AuditAction) -> dict[str, str]:

@@ -20,10 +20,13 @@ from listing_watch.logs import log_event
 logger = logging.getLogger(__name__)
 
 ADMIN_TIMEOUT_S: Final = 30.0
+LIBRDKAFKA_WARNING: Final = 4  # syslog severity, librdkafka's log_level
 
 
 def admin_client(settings: Settings) -> AdminClient:
-    return AdminClient(dict(settings.kafka))
+    # librdkafka's info-level lines ("Purging unserved events") are noise
+    # on an operator's terminal; warnings and errors still show.
+    return AdminClient({**settings.kafka, "log_level": LIBRDKAFKA_WARNING})
 
 
 def project_topics(settings: Settings) -> list[NewTopic]:
@@ -44,11 +47,14 @@ def project_topics(settings: Settings) -> list[NewTopic]:
 
 
 def ensure_topics(settings: Settings) -> list[str]:
-    """Create missing topics; return the names created (existing ones stay)."""
+    """Create the pipeline's missing topics; return the names created."""
+    return create_topics(settings, project_topics(settings))
+
+
+def create_topics(settings: Settings, topics: list[NewTopic]) -> list[str]:
+    """Create the missing ones of ``topics``; existing topics stay as they are."""
     admin = admin_client(settings)
-    futures = admin.create_topics(
-        project_topics(settings), request_timeout=ADMIN_TIMEOUT_S
-    )
+    futures = admin.create_topics(topics, request_timeout=ADMIN_TIMEOUT_S)
     created: list[str] = []
     for name, future in futures.items():
         try:

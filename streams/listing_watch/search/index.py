@@ -47,21 +47,26 @@ def connect_async(search: SearchSettings) -> AsyncElasticsearch:
     return AsyncElasticsearch(**client_options(search))
 
 
-def load_template() -> dict[str, Any]:
-    template: dict[str, Any] = orjson.loads((SCHEMA_DIR / TEMPLATE_FILE).read_bytes())
+def load_template(template_file: str = TEMPLATE_FILE) -> dict[str, Any]:
+    """A composable index template from ``schemas/``, without its comment."""
+    template: dict[str, Any] = orjson.loads((SCHEMA_DIR / template_file).read_bytes())
     template.pop("_comment", None)
     return template
 
 
 def ensure_alerts_index(client: Elasticsearch, search: SearchSettings) -> None:
-    """Install the template and create the first backing index behind the alias.
+    """The alerts template, and the first backing index behind the alias."""
+    ensure_index(client, search.alerts_alias, TEMPLATE_FILE)
+
+
+def ensure_index(client: Elasticsearch, alias: str, template_file: str) -> None:
+    """Install a template for ``alias-*`` and create the alias if missing.
 
     Idempotent: the template is overwritten with the file's content (so an
     edited template takes effect for the next backing index), and the alias
     is only created when missing.
     """
-    alias = search.alerts_alias
-    template = load_template()
+    template = load_template(template_file)
     template["index_patterns"] = [f"{alias}-*"]
     client.indices.put_index_template(name=alias, **template)
 
@@ -69,4 +74,4 @@ def ensure_alerts_index(client: Elasticsearch, search: SearchSettings) -> None:
         return
     first_index = f"{alias}{FIRST_BACKING_SUFFIX}"
     client.indices.create(index=first_index, aliases={alias: {"is_write_index": True}})
-    log_event(logger, "alerts_index_created", index=first_index, alias=alias)
+    log_event(logger, "index_created", index=first_index, alias=alias)

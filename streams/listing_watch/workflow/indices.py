@@ -10,18 +10,13 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Final
 
-import orjson
-from confluent_kafka import KafkaError, KafkaException
-
 # The stubs do not re-export NewTopic, although the module does.
-from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+from confluent_kafka.cimpl import NewTopic
 from elasticsearch import Elasticsearch
 
 from listing_watch.config import Settings
-from listing_watch.errors import StackError
-from listing_watch.events import SCHEMA_DIR
-from listing_watch.logs import log_event
-from listing_watch.search.index import FIRST_BACKING_SUFFIX, load_template
+from listing_watch.pipeline.topics import create_topics
+from listing_watch.search.index import ensure_index, load_template
 from listing_watch.workflow.settings import WorkflowSettings
 
 logger = logging.getLogger(__name__)
@@ -57,18 +52,6 @@ def extend_alerts_mapping(client: Elasticsearch, alerts_alias: str) -> None:
     client.indices.put_mapping(index=alerts_alias, properties=properties)
 
 
-def ensure_index(client: Elasticsearch, alias: str, template_file: str) -> None:
-    template: dict[str, Any] = orjson.loads((SCHEMA_DIR / template_file).read_bytes())
-    template.pop("_comment", None)
-    template["index_patterns"] = [f"{alias}-*"]
-    client.indices.put_index_template(name=alias, **template)
-    if client.indices.exists_alias(name=alias):
-        return
-    first_index = f"{alias}{FIRST_BACKING_SUFFIX}"
-    client.indices.create(index=first_index, aliases={alias: {"is_write_index": True}})
-    log_event(logger, "workflow_index_created", index=first_index, alias=alias)
-
-
 def ensure_workflow_topics(settings: Settings, workflow: WorkflowSettings) -> list[str]:
     """Create the dispositions and escalations topics when missing."""
     topics = settings.topics
@@ -85,22 +68,7 @@ def ensure_workflow_topics(settings: Settings, workflow: WorkflowSettings) -> li
         )
         for name in (workflow.dispositions_topic, workflow.escalations_topic)
     ]
-    admin = AdminClient(dict(settings.kafka))
-    created: list[str] = []
-    futures = admin.create_topics(new, request_timeout=ADMIN_TIMEOUT_S)
-    for name, future in futures.items():
-        try:
-            future.result(timeout=ADMIN_TIMEOUT_S)
-        except KafkaException as error:
-            if error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
-                continue
-            raise StackError(
-                f"could not create topic {name} on {settings.bootstrap_servers}: "
-                f"{error.args[0].str()}; check that the broker is up (make stack)"
-            ) from error
-        created.append(name)
-        log_event(logger, "topic_created", topic=name)
-    return created
+    return create_topics(settings, new)
 
 
 def scan_sources(
