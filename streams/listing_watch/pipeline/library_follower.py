@@ -39,7 +39,7 @@ from listing_watch.library.bundle import compile_bundle
 from listing_watch.library.versions import PublishedVersion, in_force, newer
 from listing_watch.logs import log_event
 from listing_watch.pipeline.lag import end_offsets
-from listing_watch.pipeline.library_audit import record_audit, swap_event
+from listing_watch.pipeline.library_audit import AuditRecorder, swap_event
 from listing_watch.pipeline.library_settings import (
     LibrarySettings,
     load_library_settings,
@@ -83,6 +83,7 @@ class LibraryFollower:
         self._start_offset = OFFSET_BEGINNING
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._audit = AuditRecorder(settings, library_settings)
         self.worker_id = (
             f"{settings.worker.group_id}/{socket.gethostname()}/{os.getpid()}"
         )
@@ -206,7 +207,7 @@ class LibraryFollower:
             lag_ms=lag_s * 1000,
             worker=self.worker_id,
         )
-        record_audit(self._settings, self._library_settings, event)
+        self._audit.record(event)
 
     async def _swap(
         self, library: CompiledLibrary, version: PublishedVersion, compile_s: float

@@ -69,9 +69,13 @@ def ensure_library_topics(settings: Settings, library: LibrarySettings) -> list[
     return created
 
 
-def send_record(settings: Settings, topic: str, key: str, value: bytes) -> int:
+def library_producer(settings: Settings) -> Producer:
+    """An idempotent producer that waits for every in-sync replica."""
+    return Producer({**settings.kafka, "enable.idempotence": True, "acks": "all"})
+
+
+def send_record(producer: Producer, topic: str, key: str, value: bytes) -> int:
     """Produce one record and wait for the broker; return its offset."""
-    producer = Producer({**settings.kafka, "enable.idempotence": True, "acks": "all"})
     delivered: list[Message] = []
     failures: list[KafkaError] = []
 
@@ -88,8 +92,8 @@ def send_record(settings: Settings, topic: str, key: str, value: bytes) -> int:
     if failures or not delivered:
         reason = failures[0].str() if failures else "no acknowledgement in time"
         raise DeliveryError(
-            f"could not publish to {topic} on {settings.bootstrap_servers}: "
-            f"{reason}; check the broker and run 'listing-watch setup'"
+            f"could not publish to {topic}: {reason}; "
+            "check the broker and run 'listing-watch setup'"
         )
     return _offset(delivered[0])
 
@@ -98,7 +102,8 @@ def publish_version(
     settings: Settings, library: LibrarySettings, version: PublishedVersion
 ) -> int:
     """Send ``version`` to the library topic; return its offset."""
-    offset = send_record(settings, library.topic, version.version, version.encode())
+    producer = library_producer(settings)
+    offset = send_record(producer, library.topic, version.version, version.encode())
     log_event(
         logger,
         "library_published",
