@@ -47,9 +47,9 @@ from listing_watch.library import load_library
 from listing_watch.pipeline.alerts import alert_id_for
 from listing_watch.pipeline.lag import partition_lag
 from listing_watch.pipeline.topic_reader import read_topic
-from listing_watch.pipeline.topics import ensure_topics
+from listing_watch.provision import drop_isolated, isolated_names, provision
 from listing_watch.screening import ListingText, screen_many
-from listing_watch.search.index import connect, ensure_alerts_index
+from listing_watch.search.index import connect
 
 REPO: Final = Path(__file__).resolve().parents[2]
 STACK: Final = REPO / "deploy" / "local" / "stack.sh"
@@ -72,10 +72,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=200_000)
     parser.add_argument("--es-outage-s", type=float, default=ES_OUTAGE_S)
+    parser.add_argument("--kills", type=int, default=KILLS)
+    parser.add_argument(
+        "--cleanup", action="store_true", help="delete the run's topics and indices"
+    )
     args = parser.parse_args()
 
     started = time.monotonic()
-    run = ChaosRun(listings=args.listings, es_outage_s=args.es_outage_s)
+    run = ChaosRun(
+        listings=args.listings, es_outage_s=args.es_outage_s, kills=args.kills
+    )
     try:
         run.prepare()
         run.start_workers()
@@ -84,21 +90,20 @@ def main() -> int:
     finally:
         run.stop_workers()
     print(run.count(time.monotonic() - started))
+    if args.cleanup:
+        run.drop()
     return 0
 
 
 class ChaosRun:
-    def __init__(self, *, listings: int, es_outage_s: float) -> None:
+    def __init__(self, *, listings: int, es_outage_s: float, kills: int) -> None:
         self.size = listings
         self.es_outage_s = es_outage_s
+        self.kills = kills
         prefix = f"chaos-{uuid.uuid4().hex[:6]}"
         self.env = {
-            "LW_TOPIC_LISTINGS": f"{prefix}.listings",
-            "LW_TOPIC_ALERTS": f"{prefix}.alerts",
-            "LW_TOPIC_DEADLETTER": f"{prefix}.deadletter",
+            **isolated_names(prefix),
             "LW_TOPIC_PARTITIONS": "6",
-            "LW_GROUP_ID": f"{prefix}-screen",
-            "LW_ES_ALERTS_ALIAS": f"lw-{prefix}-alerts",
             "LW_WEB_PORT": "0",
         }
         self.settings: Settings = load_settings({**os.environ, **self.env})
@@ -112,8 +117,7 @@ class ChaosRun:
     # --- set-up ----------------------------------------------------------
 
     def prepare(self) -> None:
-        ensure_topics(self.settings)
-        ensure_alerts_index(connect(self.settings.search), self.settings.search)
+        provision(self.settings, self.env)
         events = list(itertools.islice(chaos_events(), self.size))
         self.expected = expected_alert_ids(events)
         self.note(f"built {len(events)} listings, {len(self.expected)} expected alerts")
@@ -139,11 +143,13 @@ class ChaosRun:
     def inject_faults(self) -> None:
         """Each fault once its turn comes and the lag is still above 1,000."""
         faults = [
-            *(self._kill_worker for _ in range(KILLS)),
+            *(self._kill_worker for _ in range(self.kills)),
             self._stop_elasticsearch,
             self._restart_broker,
         ]
-        thresholds = [self.sent * share for share in (0.9, 0.75, 0.6, 0.5, 0.35)]
+        # Spread the faults over the first two thirds of the backlog.
+        step = 0.6 / len(faults)
+        thresholds = [self.sent * (0.95 - step * n) for n in range(len(faults))]
         for fault, threshold in zip(faults, thresholds, strict=True):
             lag = self._wait_for_lag_below(max(threshold, FAULT_LAG_FLOOR))
             if lag <= FAULT_LAG_FLOOR:
@@ -269,6 +275,9 @@ class ChaosRun:
             counts.update(hit["_source"]["alert_id"] for hit in hits)
             response = client.scroll(scroll_id=response["_scroll_id"], scroll="1m")
         return counts
+
+    def drop(self) -> None:
+        drop_isolated(self.settings, self.env)
 
     def note(self, what: str) -> None:
         elapsed = time.monotonic() - self._started

@@ -8,9 +8,13 @@ backing index).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
 from elastic_transport import ConnectionError as SearchConnectionError
+from elasticsearch import NotFoundError
 
 from listing_watch.config import Settings
 from listing_watch.errors import StackError
@@ -18,7 +22,11 @@ from listing_watch.pipeline.library_audit import ensure_audit_index
 from listing_watch.pipeline.library_settings import load_library_settings
 from listing_watch.pipeline.library_topic import ensure_library_topics
 from listing_watch.pipeline.topics import ensure_topics
-from listing_watch.search.index import connect, ensure_alerts_index
+from listing_watch.search.index import (
+    FIRST_BACKING_SUFFIX,
+    connect,
+    ensure_alerts_index,
+)
 from listing_watch.workflow.indices import (
     ensure_workflow_indices,
     ensure_workflow_topics,
@@ -49,3 +57,52 @@ def provision(
             "start it with 'make stack'"
         ) from error
     return created
+
+
+def isolated_names(prefix: str) -> dict[str, str]:
+    """``LW_*`` settings naming a private copy of every topic, group and alias.
+
+    For runs that must not touch the real pipeline's data: tests, the chaos
+    run, benchmarks. ``provision(settings, env)`` creates them and
+    :func:`drop_isolated` deletes them.
+    """
+    return {
+        "LW_TOPIC_LISTINGS": f"{prefix}.listings",
+        "LW_TOPIC_ALERTS": f"{prefix}.alerts",
+        "LW_TOPIC_DEADLETTER": f"{prefix}.deadletter",
+        "LW_GROUP_ID": f"{prefix}-screen",
+        "LW_ES_ALERTS_ALIAS": f"lw-{prefix}-alerts",
+        "LW_TOPIC_DISPOSITIONS": f"{prefix}.dispositions",
+        "LW_TOPIC_ESCALATIONS": f"{prefix}.escalations",
+        "LW_ES_DISPOSITIONS_ALIAS": f"lw-{prefix}-dispositions",
+        "LW_ES_COVERAGE_ALIAS": f"lw-{prefix}-coverage",
+        "LW_TOPIC_LIBRARY": f"{prefix}.library",
+        "LW_TOPIC_LIBRARY_AUDIT": f"{prefix}.library-audit",
+        "LW_ES_LIBRARY_AUDIT_ALIAS": f"lw-{prefix}-library-audit",
+    }
+
+
+def drop_isolated(settings: Settings, names: Mapping[str, str]) -> None:
+    """Delete the topics, backing indices and templates ``names`` lists.
+
+    Absent ones are fine: a run may have stopped before creating them.
+    """
+    topics = [
+        value
+        for name, value in names.items()
+        if name.startswith("LW_TOPIC_") and name != "LW_TOPIC_PARTITIONS"
+    ]
+    futures = AdminClient(dict(settings.kafka)).delete_topics(topics)
+    for future in futures.values():
+        with contextlib.suppress(KafkaException):
+            future.result(timeout=30)
+
+    client = connect(settings.search)
+    for name, alias in names.items():
+        if not name.startswith("LW_ES_"):
+            continue
+        client.indices.delete(
+            index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
+        )
+        with contextlib.suppress(NotFoundError):
+            client.indices.delete_index_template(name=alias)

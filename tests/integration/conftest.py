@@ -15,9 +15,9 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from listing_watch.config import Settings, load_settings
-from listing_watch.provision import provision
+from listing_watch.provision import drop_isolated, provision
 from listing_watch.search.index import connect
-from tests.integration.lanes import Lane, drop_lane, lane_env
+from tests.integration.lanes import Lane, lane_env
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,4 +49,4 @@ def lane(stack: Settings, tmp_path: Path) -> Iterator[Lane]:
         yield test_lane
     finally:
         test_lane.stop_workers()
-        drop_lane(env, settings)
+        drop_isolated(settings, env)

@@ -6,7 +6,6 @@ the shared stack, so tests never see each other's records.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -17,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from confluent_kafka import KafkaException, Message, Producer
-from confluent_kafka.admin import AdminClient
-from elasticsearch import Elasticsearch, NotFoundError
+from confluent_kafka import Message, Producer
+from elasticsearch import Elasticsearch
 
 from listing_watch.config import Settings
 from listing_watch.pipeline.lag import partition_lag
 from listing_watch.pipeline.topic_reader import read_topic
-from listing_watch.search.index import FIRST_BACKING_SUFFIX, connect
+from listing_watch.provision import isolated_names
+from listing_watch.search.index import connect
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,46 +135,13 @@ def wait_for(
 
 
 def lane_env(prefix: str) -> dict[str, str]:
-    """Private names for every topic, group and alias a worker touches."""
+    """Private names for everything a worker touches, small and quick."""
     return {
-        "LW_TOPIC_LISTINGS": f"{prefix}.listings",
-        "LW_TOPIC_ALERTS": f"{prefix}.alerts",
-        "LW_TOPIC_DEADLETTER": f"{prefix}.deadletter",
+        **isolated_names(prefix),
         "LW_TOPIC_PARTITIONS": "3",
-        "LW_GROUP_ID": f"{prefix}-screen",
-        "LW_ES_ALERTS_ALIAS": f"lw-{prefix}-alerts",
-        "LW_TOPIC_DISPOSITIONS": f"{prefix}.dispositions",
-        "LW_TOPIC_ESCALATIONS": f"{prefix}.escalations",
-        "LW_ES_DISPOSITIONS_ALIAS": f"lw-{prefix}-dispositions",
-        "LW_ES_COVERAGE_ALIAS": f"lw-{prefix}-coverage",
-        "LW_TOPIC_LIBRARY": f"{prefix}.library",
-        "LW_TOPIC_LIBRARY_AUDIT": f"{prefix}.library-audit",
-        "LW_ES_LIBRARY_AUDIT_ALIAS": f"lw-{prefix}-library-audit",
         "LW_WEB_PORT": "0",
         "LW_BATCH_WINDOW_S": "0.1",
     }
-
-
-def drop_lane(env: dict[str, str], settings: Settings) -> None:
-    """Delete the lane's topics, indices and templates; absent ones are fine."""
-    topics = [
-        value
-        for name, value in env.items()
-        if name.startswith("LW_TOPIC_") and name != "LW_TOPIC_PARTITIONS"
-    ]
-    admin = AdminClient(dict(settings.kafka))
-    for future in admin.delete_topics(topics, request_timeout=30).values():
-        with contextlib.suppress(KafkaException):
-            future.result(timeout=30)
-
-    client = connect(settings.search)
-    aliases = [value for name, value in env.items() if name.startswith("LW_ES_")]
-    for alias in aliases:
-        client.indices.delete(
-            index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
-        )
-        with contextlib.suppress(NotFoundError):
-            client.indices.delete_index_template(name=alias)
 
 
 def listing_event(listing_id: str, title: str, **fields: object) -> bytes:
