@@ -54,5 +54,5 @@ typecheck: install
 bench: install
 	$(PY) bench/screening_bench.py
 
-clean: stop
-	rm -rf var
+clean:
+	$(STACK) clean

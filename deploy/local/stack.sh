@@ -6,12 +6,15 @@
 #   stack.sh start          fetch, start both, wait until healthy
 #   stack.sh stop           stop both (idempotent)
 #   stack.sh status         print what runs where
+#   stack.sh clean          stop both and delete their data (not the cache)
 #   stack.sh start-kafka | stop-kafka | start-es | stop-es
 #                           one server alone (used by fault-injection tests)
 #
 # Settings (environment): LW_KAFKA_PORT (9092), LW_KAFKA_CONTROLLER_PORT
 # (9093), LW_ES_PORT (9200), LW_ES_TRANSPORT_PORT (9300), LW_STACK_DIR
-# (var/stack under the repository: data, logs, pids), LW_ES_USER
+# (var/stack under the repository: data, logs, pids), LW_ES_STACK_DIR
+# (Elasticsearch's folders; default LW_STACK_DIR if its user can reach it,
+# else a folder under /var/tmp named after the checkout), LW_ES_USER
 # (listingwatch: Elasticsearch refuses to run as root), LW_ES_HEAP (1g),
 # LW_KAFKA_HEAP (512m), LW_ES_JAVA_HOME (the newest JDK under /usr/lib/jvm).
 set -euo pipefail
@@ -33,7 +36,27 @@ ES_HEAP=${LW_ES_HEAP:-1g}
 KAFKA_HEAP=${LW_KAFKA_HEAP:-512m}
 
 KAFKA_HOME="$STATE/kafka-$KAFKA_VERSION"
-ES_HOME="$STATE/elasticsearch-$ES_VERSION"
+
+# Elasticsearch runs as an unprivileged user, which must be able to reach
+# its folders. A checkout under a private home (/root is 0700) is not
+# reachable, so its Elasticsearch folders then live under /var/tmp, named
+# after the checkout so that two checkouts never share a node's data.
+world_traversable() {
+    local dir=$1 mode
+    while [[ -n "$dir" && "$dir" != "/" ]]; do
+        if [[ -e "$dir" ]]; then
+            mode=$(stat -c %A "$dir")
+            [[ ${mode:9:1} == [xt] ]] || return 1
+        fi
+        dir=$(dirname "$dir")
+    done
+}
+
+ES_STATE=${LW_ES_STACK_DIR:-$STATE}
+if [[ -z "${LW_ES_STACK_DIR:-}" ]] && ! world_traversable "$STATE"; then
+    ES_STATE="/var/tmp/listing-watch-$(printf %s "$STATE" | cksum | cut -d' ' -f1)"
+fi
+ES_HOME="$ES_STATE/elasticsearch-$ES_VERSION"
 
 die() {
     echo "stack: $*" >&2
@@ -78,7 +101,7 @@ port_in_use() {
 # Elasticsearch writes its own pid file, so it lives in a folder its user owns.
 pidfile() {
     if [[ $1 == es ]]; then
-        echo "$STATE/es-run/es.pid"
+        echo "$ES_STATE/es-run/es.pid"
     else
         echo "$STATE/$1.pid"
     fi
@@ -96,7 +119,7 @@ fetch_kafka() {
     [[ -f "$KAFKA_HOME/.fetched" ]] && return
     log "fetching Kafka $KAFKA_VERSION jars from Maven Central"
     mkdir -p "$KAFKA_HOME/libs"
-    mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" \
         || die "could not download Kafka $KAFKA_VERSION with Maven: check access to Maven Central, then run 'make stack' again"
     touch "$KAFKA_HOME/.fetched"
@@ -105,14 +128,14 @@ fetch_kafka() {
 fetch_es() {
     [[ -f "$ES_HOME/.fetched" ]] && return
     log "fetching Elasticsearch $ES_VERSION (integ-test zip) from Maven Central"
-    mvn -q -B dependency:get -Dartifact="$ES_ARTIFACT" -Dtransitive=false \
+    mvn -q -B -Dstyle.color=never dependency:get -Dartifact="$ES_ARTIFACT" -Dtransitive=false \
         || die "could not download $ES_ARTIFACT with Maven: check access to Maven Central, then run 'make stack' again"
     local zip
     zip="${LW_MAVEN_REPO:-$HOME/.m2/repository}/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
     [[ -f "$zip" ]] || die "Maven reported success but $zip is missing"
     rm -rf "$ES_HOME"
-    mkdir -p "$STATE"
-    unzip -q "$zip" -d "$STATE" || die "could not unpack $zip: is the disk full?"
+    mkdir -p "$ES_STATE"
+    unzip -q "$zip" -d "$ES_STATE" || die "could not unpack $zip: is the disk full?"
     touch "$ES_HOME/.fetched"
 }
 
@@ -221,7 +244,7 @@ as_es_user() {
 }
 
 write_es_config() {
-    mkdir -p "$STATE/es-data" "$STATE/es-logs" "$STATE/es-tmp" "$STATE/es-run" "$STATE/logs"
+    mkdir -p "$ES_STATE/es-data" "$ES_STATE/es-logs" "$ES_STATE/es-tmp" "$ES_STATE/es-run" "$STATE/logs"
     cat >"$ES_HOME/config/elasticsearch.yml" <<EOF
 cluster.name: listing-watch-local
 node.name: local-1
@@ -229,13 +252,13 @@ network.host: 127.0.0.1
 http.port: $ES_PORT
 transport.port: $ES_TRANSPORT_PORT
 discovery.type: single-node
-path.data: $STATE/es-data
-path.logs: $STATE/es-logs
+path.data: $ES_STATE/es-data
+path.logs: $ES_STATE/es-logs
 xpack.security.enabled: false
 action.destructive_requires_name: true
 EOF
     if [[ $(id -u) -eq 0 ]]; then
-        chown -R "$ES_USER" "$ES_HOME" "$STATE/es-data" "$STATE/es-logs" "$STATE/es-tmp" "$STATE/es-run"
+        chown -R "$ES_USER" "$ES_HOME" "$ES_STATE/es-data" "$ES_STATE/es-logs" "$ES_STATE/es-tmp" "$ES_STATE/es-run"
     fi
     as_es_user test -r "$ES_HOME/config/elasticsearch.yml" \
         || die "user $ES_USER cannot read $ES_HOME: every folder above it must be world-traversable, or set LW_STACK_DIR"
@@ -243,6 +266,7 @@ EOF
 
 start_es() {
     fetch_es
+    [[ "$ES_STATE" == "$STATE" ]] || log "Elasticsearch folders in $ES_STATE (its user cannot reach $STATE)"
     if running es; then
         log "Elasticsearch already running (pid $(cat "$(pidfile es)")) on 127.0.0.1:$ES_PORT"
         return
@@ -252,18 +276,18 @@ start_es() {
     write_es_config
     local java_home
     java_home=$(es_java_home)
-    as_es_user env ES_JAVA_HOME="$java_home" ES_TMPDIR="$STATE/es-tmp" \
+    as_es_user env ES_JAVA_HOME="$java_home" ES_TMPDIR="$ES_STATE/es-tmp" \
         ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
         "$ES_HOME/bin/elasticsearch" -d -p "$(pidfile es)" \
         >>"$STATE/logs/es.out" 2>&1 \
-        || die "Elasticsearch failed to start: see $STATE/logs/es.out and $STATE/es-logs/"
+        || die "Elasticsearch failed to start: see $STATE/logs/es.out and $ES_STATE/es-logs/"
     wait_for_es
 }
 
 wait_for_es() {
     local deadline=$((SECONDS + 180))
     until curl -sf "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null; do
-        ((SECONDS < deadline)) || die "Elasticsearch not healthy on 127.0.0.1:$ES_PORT within 180 s: see $STATE/es-logs/"
+        ((SECONDS < deadline)) || die "Elasticsearch not healthy on 127.0.0.1:$ES_PORT within 180 s: see $ES_STATE/es-logs/"
         sleep 1
     done
     log "Elasticsearch $ES_VERSION up on 127.0.0.1:$ES_PORT"
@@ -317,12 +341,18 @@ stop)
     stop_one kafka
     ;;
 status) status ;;
+clean)
+    stop_one es
+    stop_one kafka
+    rm -rf "$STATE" "$ES_STATE"
+    log "removed $STATE and $ES_STATE (downloads stay in the Maven cache)"
+    ;;
 start-kafka) start_kafka ;;
 stop-kafka) stop_one kafka ;;
 start-es) start_es ;;
 stop-es) stop_one es ;;
 *)
-    echo "usage: $0 {fetch|start|stop|status|start-kafka|stop-kafka|start-es|stop-es}" >&2
+    echo "usage: $0 {fetch|start|stop|status|clean|start-kafka|stop-kafka|start-es|stop-es}" >&2
     exit 2
     ;;
 esac
