@@ -139,14 +139,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             listings=env.get("LW_TOPIC_LISTINGS", topic.listings),
             alerts=env.get("LW_TOPIC_ALERTS", topic.alerts),
             deadletter=env.get("LW_TOPIC_DEADLETTER", topic.deadletter),
-            partitions=_int(env, "LW_TOPIC_PARTITIONS", topic.partitions),
-            replication_factor=_int(
+            partitions=env_int(env, "LW_TOPIC_PARTITIONS", topic.partitions),
+            replication_factor=env_int(
                 env, "LW_TOPIC_REPLICATION_FACTOR", topic.replication_factor
             ),
-            min_insync_replicas=_int(
+            min_insync_replicas=env_int(
                 env, "LW_TOPIC_MIN_INSYNC_REPLICAS", topic.min_insync_replicas
             ),
-            retention_ms=_int(env, "LW_TOPIC_RETENTION_MS", topic.retention_ms),
+            retention_ms=env_int(env, "LW_TOPIC_RETENTION_MS", topic.retention_ms),
         ),
         search=SearchSettings(
             url=env.get("LW_ES_URL", DEFAULT_ES_URL),
@@ -158,11 +158,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         worker=WorkerSettings(
             group_id=env.get("LW_GROUP_ID", worker.group_id),
-            batch_size=_int(env, "LW_BATCH_SIZE", worker.batch_size),
-            batch_window_s=_float(env, "LW_BATCH_WINDOW_S", worker.batch_window_s),
+            batch_size=env_int(env, "LW_BATCH_SIZE", worker.batch_size),
+            batch_window_s=env_float(env, "LW_BATCH_WINDOW_S", worker.batch_window_s),
             keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
             web_host=env.get("LW_WEB_HOST", worker.web_host),
-            web_port=_int(env, "LW_WEB_PORT", worker.web_port),
+            web_port=env_int(env, "LW_WEB_PORT", worker.web_port),
             fault=env.get("LW_FAULT", ""),
         ),
     )
@@ -178,7 +178,8 @@ def _kafka_client_settings(env: Mapping[str, str]) -> dict[str, str]:
     return settings
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole-number setting, or a ConfigError naming the variable."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -188,7 +189,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A numeric setting, or a ConfigError naming the variable."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default

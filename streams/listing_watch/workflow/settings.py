@@ -20,6 +20,7 @@ from typing import Final
 
 import orjson
 
+from listing_watch.config import env_float, env_int
 from listing_watch.errors import ConfigError
 
 DEFAULT_UNIT: Final = "420000"  # the notice's sender: Hubei provincial bureau
@@ -86,10 +87,12 @@ def load_workflow_settings(
                 if kinds is not None
                 else escalation.high_risk_kinds
             ),
-            shop_alerts=int(
-                _number(env, "LW_ESCALATION_SHOP_ALERTS", escalation.shop_alerts)
+            shop_alerts=env_int(
+                env, "LW_ESCALATION_SHOP_ALERTS", escalation.shop_alerts
             ),
-            price_yuan=_number(env, "LW_ESCALATION_PRICE_YUAN", escalation.price_yuan),
+            price_yuan=env_float(
+                env, "LW_ESCALATION_PRICE_YUAN", escalation.price_yuan
+            ),
         ),
         webhook_url=env.get("LW_WEBHOOK_URL") or None,
         webhook_kind=webhook_kind,
@@ -113,13 +116,3 @@ def _json_mapping(env: Mapping[str, str], name: str) -> dict[str, str]:
     ):
         raise ConfigError(f"{name}: expected an object of platform -> region code")
     return {str(k): v for k, v in value.items()}
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
