@@ -1,7 +1,8 @@
-"""A lane with its own library topic, audit topic and audit index.
+"""Helpers for library lifecycle tests on a lane (``lanes.py``).
 
-Extends the pipeline ``lane`` (``lanes.py``): workers and CLI runs of the
-test see the private library topic through the lane's environment.
+The lane's environment already names a private library topic, audit topic
+and audit index (``provision.isolated_names``): workers and CLI runs of
+the test see only those.
 """
 
 from __future__ import annotations
@@ -9,29 +10,21 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient
 
 from listing_watch.library.bundle import LibraryBundle, read_bundle
 from listing_watch.library.publish import prepare
 from listing_watch.library.versions import PublishedVersion, in_force
-from listing_watch.pipeline.library_audit import ensure_audit_index
 from listing_watch.pipeline.library_settings import (
     LibrarySettings,
     load_library_settings,
 )
-from listing_watch.pipeline.library_topic import (
-    ensure_library_topics,
-    publish_version,
-    read_versions,
-)
-from listing_watch.search.index import FIRST_BACKING_SUFFIX
+from listing_watch.pipeline.library_topic import publish_version, read_versions
 from tests.integration.lanes import REPO, Lane, listing_event, wait_for
 
 KEYWORDS = REPO / "keywords"
@@ -126,33 +119,8 @@ def plain_event(listing_id: str, title: str = "家用取暖器 小太阳") -> by
 
 
 @pytest.fixture
-def library_lane(lane: Lane, tmp_path: Path) -> Iterator[LibraryLane]:
-    prefix = lane.env["LW_GROUP_ID"].removesuffix("-screen")
-    lane.env.update(
-        {
-            "LW_TOPIC_LIBRARY": f"{prefix}.library",
-            "LW_TOPIC_LIBRARY_AUDIT": f"{prefix}.library-audit",
-            "LW_ES_LIBRARY_AUDIT_ALIAS": f"lw-{prefix}-library-audit",
-        }
-    )
+def library_lane(lane: Lane, tmp_path: Path) -> LibraryLane:
+    """The lane, with its library settings (``provision`` creates and drops
+    the library and audit topics and the audit index with the lane)."""
     library = load_library_settings(lane.env)
-    ensure_library_topics(lane.settings, library)
-    ensure_audit_index(lane.es, library)
-    try:
-        yield LibraryLane(lane=lane, library=library, tmp=tmp_path)
-    finally:
-        lane.stop_workers()
-        _drop(lane, library)
-
-
-def _drop(lane: Lane, library: LibrarySettings) -> None:
-    admin = AdminClient(dict(lane.settings.kafka))
-    for future in admin.delete_topics(
-        [library.topic, library.audit_topic], request_timeout=30
-    ).values():
-        future.result(timeout=30)
-    alias = library.audit_alias
-    lane.es.indices.delete(
-        index=f"{alias}{FIRST_BACKING_SUFFIX}", ignore_unavailable=True
-    )
-    lane.es.indices.delete_index_template(name=alias)
+    return LibraryLane(lane=lane, library=library, tmp=tmp_path)
