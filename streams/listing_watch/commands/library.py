@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from listing_watch.commands import library_review
 from listing_watch.config import Settings, load_settings
 from listing_watch.errors import ConfigError
 from listing_watch.library import load_library
@@ -61,6 +62,7 @@ def register(subparsers: Any) -> None:
     _diff(commands)
     _history(commands)
     _show(commands)
+    library_review.register(commands)
 
 
 def _keywords_option(parser: argparse.ArgumentParser) -> None:

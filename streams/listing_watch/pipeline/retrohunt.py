@@ -162,7 +162,7 @@ class Retrohunt:
             {**self._settings.kafka, "enable.idempotence": True, "acks": "all"}
         )
         started = time.monotonic()
-        start, total = self._start_offsets()
+        start, total = start_offsets(self._settings, self._since)
         log_event(logger, "retrohunt_started", **self._log_fields(), total=total)
 
         done = 0
@@ -192,26 +192,6 @@ class Retrohunt:
 
     # --- steps -----------------------------------------------------------
 
-    def _start_offsets(self) -> tuple[dict[int, int], int]:
-        """First offset at or after ``since`` per partition, and the total."""
-        ends = end_offsets(self._settings, self._topic)
-        moment_ms = int(self._since.timestamp() * 1000)
-        consumer = Consumer(
-            {**self._settings.kafka, "group.id": "listing-watch-retrohunt-probe"}
-        )
-        try:
-            found = consumer.offsets_for_times(
-                [TopicPartition(self._topic, p, moment_ms) for p in ends], timeout=10
-            )
-        finally:
-            consumer.close()
-        start = {
-            tp.partition: tp.offset if tp.offset >= 0 else ends[tp.partition][1]
-            for tp in found
-        }
-        total = sum(max(0, ends[p][1] - start[p]) for p in ends)
-        return start, total
-
     def _hunt(self, chunk: Sequence[Message]) -> None:
         listings = self._new_listing_versions(chunk)
         if not listings:
@@ -240,20 +220,7 @@ class Retrohunt:
         self._deliver(raised, reviews)
 
     def _new_listing_versions(self, chunk: Sequence[Message]) -> list[Listing]:
-        listings: list[Listing] = []
-        for message in chunk:
-            value = message.value()
-            if value is None:
-                continue
-            try:
-                listing = decode_listing(value)
-            except EventError:
-                continue  # the live screen dead-lettered it already
-            alert_id = alert_id_for(listing)
-            if alert_id in self._seen:
-                continue
-            self._seen.add(alert_id)
-            listings.append(listing)
+        listings = new_listing_versions(chunk, self._seen)
         self.summary.listings += len(listings)
         return listings
 
@@ -373,6 +340,50 @@ class Retrohunt:
         ahead = done / self._rate - (time.monotonic() - started)
         if ahead > 0:
             time.sleep(ahead)
+
+
+def start_offsets(settings: Settings, since: datetime) -> tuple[dict[int, int], int]:
+    """First offset at or after ``since`` per partition, and how many follow."""
+    topic = settings.topics.listings
+    ends = end_offsets(settings, topic)
+    moment_ms = int(since.timestamp() * 1000)
+    consumer = Consumer({**settings.kafka, "group.id": "listing-watch-retrohunt-probe"})
+    try:
+        found = consumer.offsets_for_times(
+            [TopicPartition(topic, p, moment_ms) for p in ends], timeout=10
+        )
+    finally:
+        consumer.close()
+    start = {
+        tp.partition: tp.offset if tp.offset >= 0 else ends[tp.partition][1]
+        for tp in found
+    }
+    return start, sum(max(0, ends[p][1] - start[p]) for p in ends)
+
+
+def listing_chunks(settings: Settings, since: datetime) -> Iterator[list[Message]]:
+    """The listings topic from ``since`` to its end as of now, in chunks."""
+    start, _ = start_offsets(settings, since)
+    return _chunks(read_topic(settings, settings.topics.listings, start=start))
+
+
+def new_listing_versions(chunk: Sequence[Message], seen: set[str]) -> list[Listing]:
+    """The decodable listing versions of ``chunk`` whose alert id is not in
+    ``seen`` (added to it): each listing version once, however often sent."""
+    listings: list[Listing] = []
+    for message in chunk:
+        value = message.value()
+        if value is None:
+            continue
+        try:
+            listing = decode_listing(value)
+        except EventError:
+            continue  # the live screen dead-lettered it already
+        alert_id = alert_id_for(listing)
+        if alert_id not in seen:
+            seen.add(alert_id)
+            listings.append(listing)
+    return listings
 
 
 def _chunks(messages: Iterator[Message]) -> Iterator[list[Message]]:
