@@ -11,21 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from confluent_kafka import KafkaError, KafkaException, Message, Producer
-
-# The stubs do not re-export NewTopic, although the module does.
-from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka.cimpl import NewTopic
 
 from listing_watch.config import Settings
-from listing_watch.errors import DeliveryError, LibraryError, StackError
+from listing_watch.errors import DeliveryError, LibraryError
 from listing_watch.library.versions import PublishedVersion, decode_version
 from listing_watch.logs import log_event
 from listing_watch.pipeline.library_settings import LibrarySettings
 from listing_watch.pipeline.topic_reader import read_topic
+from listing_watch.pipeline.topics import create_topics
 
 logger = logging.getLogger(__name__)
 
-ADMIN_TIMEOUT_S: Final = 30.0
 FLUSH_TIMEOUT_S: Final = 30.0
 
 
@@ -50,23 +48,7 @@ def ensure_library_topics(settings: Settings, library: LibrarySettings) -> list[
             config=kept,
         ),
     ]
-    admin = AdminClient(dict(settings.kafka))
-    created: list[str] = []
-    for name, future in admin.create_topics(
-        new, request_timeout=ADMIN_TIMEOUT_S
-    ).items():
-        try:
-            future.result(timeout=ADMIN_TIMEOUT_S)
-        except KafkaException as error:
-            if error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS:
-                continue
-            raise StackError(
-                f"could not create topic {name} on {settings.bootstrap_servers}: "
-                f"{error.args[0].str()}; check that the broker is up (make stack)"
-            ) from error
-        created.append(name)
-        log_event(logger, "topic_created", topic=name)
-    return created
+    return create_topics(settings, new)
 
 
 def library_producer(settings: Settings) -> Producer:
