@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 from prometheus_client import Counter, Histogram
 
 from listing_watch.config import Settings
@@ -115,8 +115,21 @@ class LibraryFollower:
         """Adopt the version in force on the topic, if any was published."""
         # End offsets first: a version published while we read is then
         # seen again by the tail, where ``newer`` decides, never missed.
-        ends = end_offsets(self._settings, self._library_settings.topic)
-        versions = read_versions(self._settings, self._library_settings)
+        try:
+            ends = end_offsets(self._settings, self._library_settings.topic)
+            versions = read_versions(self._settings, self._library_settings)
+        except KafkaException as error:
+            # The broker may be restarting: screen with the local files and
+            # let the tail, reading from the start, adopt the version in force.
+            log_event(
+                logger,
+                "library_catch_up_failed",
+                level=logging.WARNING,
+                error=str(error)[:300],
+                library_version=self._screener.library.version,
+                next="following the library topic from its start once reachable",
+            )
+            return
         if not ends:
             log_event(
                 logger,
