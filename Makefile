@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 LW     := $(VENV)/bin/listing-watch
 STACK  := deploy/local/stack.sh
 
-.PHONY: help install stack stop demo chaos test test-unit lint typecheck bench clean
+.PHONY: help install stack stop demo chaos test test-unit lint typecheck bench bench-pipeline clean
 
 help:
 	@echo "make demo    start the local stack, replay the shared listings, screen them"
@@ -53,6 +53,9 @@ typecheck: install
 
 bench: install
 	$(PY) bench/screening_bench.py
+
+bench-pipeline: stack
+	$(PY) bench/pipeline_bench.py
 
 clean:
 	$(STACK) clean
