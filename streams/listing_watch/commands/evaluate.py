@@ -17,10 +17,11 @@ import argparse
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from listing_watch.commands.offline_input import InputLine, read_input
+from listing_watch.commands.offline_input import InputLine, add_as_of, read_input
 from listing_watch.library import DEFAULT_ROOT, load_library
 from listing_watch.screening import ListingText, Verdict, screen_many
 
@@ -83,26 +84,33 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", type=Path, metavar="FILE")
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT, metavar="DIR")
+    add_as_of(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     lines = list(read_input(args.file))
-    scored = score_file(lines, args.library)
+    scored = score_file(lines, args.library, as_of=args.as_of)
     for text in report(scored):
         print(text)
     print(figures(scored).line(len(lines)))
     return 0
 
 
-def score_file(lines: Sequence[InputLine], library_root: Path) -> list[Scored]:
-    """Screen the listings of ``lines`` and pair each with its verdict."""
+def score_file(
+    lines: Sequence[InputLine], library_root: Path, *, as_of: date | None = None
+) -> list[Scored]:
+    """Screen the listings of ``lines`` and pair each with its verdict.
+
+    ``as_of`` is the day whose campaigns apply to listings without
+    ``observed_at`` (labelled files have none): None applies no campaign.
+    """
     library = load_library(library_root)
     usable = [line for line in lines if line.record is not None]
     texts = [ListingText.from_record(line.record or {}) for line in usable]
+    verdicts = screen_many(texts, library, as_of=as_of)
     return [
-        Scored(line, verdict)
-        for line, verdict in zip(usable, screen_many(texts, library), strict=True)
+        Scored(line, verdict) for line, verdict in zip(usable, verdicts, strict=True)
     ]
 
 

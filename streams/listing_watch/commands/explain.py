@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from listing_watch.commands.offline_input import add_as_of
 from listing_watch.library import DEFAULT_ROOT, load_library
 from listing_watch.screening import ListingText, Verdict, screen
 from listing_watch.screening.kinds import FIELD_NAMES, FIELDS, KIND_NAMES, RISK_NAMES
@@ -36,12 +37,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--category", default="", help="category, with a title")
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT, metavar="DIR")
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    add_as_of(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = _listing_text(args)
-    verdict = screen(text, load_library(args.library))
+    verdict = screen(text, load_library(args.library), as_of=args.as_of)
     if args.json:
         sys.stdout.buffer.write(
             orjson.dumps(verdict.to_dict(), option=orjson.OPT_INDENT_2)

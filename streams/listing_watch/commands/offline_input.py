@@ -1,6 +1,8 @@
 """Reading listing files for the offline commands (screen, evaluate).
 
-JSON Lines, plain or gzip. A line that is not a JSON object is reported
+``--as-of DATE`` (explain, screen, evaluate) is the Asia/Shanghai day the
+campaigns are judged on for listings without ``observed_at``. JSON Lines,
+plain or gzip. A line that is not a JSON object is reported
 with its number, never fatal. A lone surrogate escape (``"\\ud800"``) is
 decoded and then replaced, so such a title is screened with U+FFFD in
 place of the bad code unit (screening case S6).
@@ -8,10 +10,12 @@ place of the bad code unit (screening case S6).
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -34,6 +38,27 @@ class InputLine:
         if self.record is not None and isinstance(self.record.get("id"), str):
             return str(self.record["id"])
         return f"line {self.number}"
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    """Add ``--as-of DATE`` to an offline command."""
+    parser.add_argument(
+        "--as-of",
+        type=_iso_day,
+        default=None,
+        metavar="DATE",
+        help="day (YYYY-MM-DD, Asia/Shanghai) whose campaigns apply to listings "
+        "without observed_at; default: no campaign for them",
+    )
+
+
+def _iso_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2021-07-01"
+        ) from None
 
 
 def read_input(path: Path) -> Iterator[InputLine]:

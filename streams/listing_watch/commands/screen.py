@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import orjson
 from tqdm import tqdm
 
-from listing_watch.commands.offline_input import InputLine, read_input
+from listing_watch.commands.offline_input import InputLine, add_as_of, read_input
 from listing_watch.library import DEFAULT_ROOT, load_library
 from listing_watch.screening import CompiledLibrary, ListingText, Verdict, screen_many
 
@@ -40,6 +41,7 @@ def register(subparsers: Any) -> None:
         "--alerts", action="store_true", help="also print each alerted listing"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_as_of(parser)
     parser.set_defaults(run=run)
 
 
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     lines = iter(progress)
     with args.out.open("wb") as out:
         for batch in _batches(lines):
-            for line, verdict in zip(batch, _screen(batch, library), strict=True):
+            verdicts = _screen(batch, library, as_of=args.as_of)
+            for line, verdict in zip(batch, verdicts, strict=True):
                 out.write(orjson.dumps(verdict_line(line, verdict)) + b"\n")
                 listings += 1
                 if verdict is not None and verdict.alert:
@@ -72,10 +75,10 @@ def _batches(lines: Iterator[InputLine]) -> Iterator[list[InputLine]]:
 
 
 def _screen(
-    batch: Sequence[InputLine], library: CompiledLibrary
+    batch: Sequence[InputLine], library: CompiledLibrary, *, as_of: date | None
 ) -> list[Verdict | None]:
     texts = [ListingText.from_record(line.record) for line in batch if line.record]
-    verdicts = iter(screen_many(texts, library))
+    verdicts = iter(screen_many(texts, library, as_of=as_of))
     return [next(verdicts) if line.record else None for line in batch]
 
 

@@ -9,6 +9,7 @@ Layout of a library root (see ``keywords/README.md`` for the formats)::
     variants.txt       homophone and look-alike groups
     emoji.txt          emoji read as characters or numbers
     rules.txt          raise and cap rules
+    campaigns.txt      named periods that raise weights or add terms
 
 ``load_library`` either returns a complete ``CompiledLibrary`` or raises
 ``LibraryError`` naming file, line and reason; it never returns half a
@@ -20,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from listing_watch.errors import LibraryError
+from listing_watch.library.campaignfile import parse_campaigns
 from listing_watch.library.compile import compile_library
 from listing_watch.library.lines import Line, read_lines
 from listing_watch.library.rulefile import parse_rules
@@ -62,6 +64,7 @@ def read_specs(root: Path) -> LibrarySpecs:
         variants=tuple(parse_variants(_lines(root / "variants.txt"))),
         emoji=tuple(parse_emoji(_lines(root / "emoji.txt"))),
         rules=tuple(parse_rules(_lines(root / "rules.txt"))),
+        campaigns=tuple(parse_campaigns(_lines(root / "campaigns.txt"))),
     )
 
 

@@ -2,8 +2,8 @@
 
 Checks that need the whole library happen here and name the line at
 fault: a term (or alias) that folds to the same key as another term, a
-term that folds to nothing, a guard for an unknown term, a rule naming an
-unknown tag.
+term that folds to nothing, a guard for an unknown term, a rule or a
+campaign naming an unknown tag.
 """
 
 from __future__ import annotations
@@ -16,15 +16,22 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from listing_watch.library.lines import Line
-from listing_watch.library.specs import LibrarySpecs, RuleSpec, TermSpec
+from listing_watch.library.specs import (
+    CampaignSpec,
+    LibrarySpecs,
+    RuleSpec,
+    TermSpec,
+)
 from listing_watch.library.variants import Form, all_forms, doubled_forms
 from listing_watch.screening.kinds import LEVEL_SCORES
 from listing_watch.screening.model import (
+    Campaign,
     CompiledLibrary,
     Entry,
     Rule,
     Term,
     VariantKind,
+    Weighting,
 )
 from listing_watch.screening.normalize import FoldTable
 
@@ -49,11 +56,17 @@ def compile_library(specs: LibrarySpecs) -> CompiledLibrary:
     keys = _Keys()
     groups = _variant_groups(specs, folding)
     terms = [_add_term(spec, keys, folding, groups) for spec in specs.terms]
+    terms += [
+        _add_term(spec, keys, folding, groups, campaign=campaign.name)
+        for campaign in specs.campaigns
+        for spec in campaign.terms
+    ]
     _check_variant_groups(specs, keys, folding)
     _add_words(specs, keys, folding)
     _add_guards(specs, keys, folding, terms)
     tags = _known_tags(terms, specs)
     rules = [_rule(spec, tags) for spec in specs.rules]
+    campaigns = [_campaign(spec, tags[0]) for spec in specs.campaigns]
     return CompiledLibrary(
         version=f"{specs.number}+{_content_hash(specs)}",
         folding=folding,
@@ -65,6 +78,7 @@ def compile_library(specs: LibrarySpecs) -> CompiledLibrary:
         caps=tuple(rule for rule in rules if rule.cap is not None),
         terms=tuple(terms),
         key_count=len(keys.entries),
+        campaigns=tuple(campaigns),
     )
 
 
@@ -84,8 +98,10 @@ def _add_term(
     keys: _Keys,
     folding: FoldTable,
     groups: Sequence[tuple[str, tuple[str, ...], VariantKind]],
+    *,
+    campaign: str = "",
 ) -> Term:
-    term = _term(spec, folding)
+    term = _term(spec, folding, campaign)
     guard_id = folding.fold(spec.canonical)
     written: list[tuple[str, VariantKind]] = [(spec.canonical, "plain")]
     written += [(alias, "alias") for alias in spec.aliases]
@@ -112,7 +128,7 @@ def _add_term(
     return term
 
 
-def _term(spec: TermSpec, folding: FoldTable) -> Term:
+def _term(spec: TermSpec, folding: FoldTable, campaign: str) -> Term:
     return Term(
         canonical=spec.canonical,
         kinds=spec.kinds,
@@ -124,6 +140,7 @@ def _term(spec: TermSpec, folding: FoldTable) -> Term:
         firm=spec.firm,
         source=spec.source,
         origin=spec.line.origin,
+        campaign=campaign,
     )
 
 
@@ -249,6 +266,33 @@ def _rule(spec: RuleSpec, tags: tuple[set[str], set[str]]) -> Rule:
         scope=frozenset(spec.scope) if spec.scope is not None else None,
         concept=spec.concept,
         settles=spec.settles,
+        origin=spec.line.origin,
+    )
+
+
+def _campaign(spec: CampaignSpec, term_tags: set[str]) -> Campaign:
+    for weighting in spec.weightings:
+        for name in weighting.tags:
+            if name not in term_tags:
+                raise weighting.line.error(
+                    f"tags: '{name}' is no term or term tag (context tags weigh "
+                    "nothing on their own)"
+                )
+    return Campaign(
+        name=spec.name,
+        first_day=spec.first_day,
+        last_day=spec.last_day,
+        weightings=tuple(
+            Weighting(
+                kinds=frozenset(weighting.kinds),
+                tags=frozenset(weighting.tags),
+                times=weighting.times,
+                plus=weighting.plus,
+                ceiling=weighting.ceiling,
+            )
+            for weighting in spec.weightings
+        ),
+        source=spec.source,
         origin=spec.line.origin,
     )
 

@@ -2,7 +2,8 @@
 
 Compared on the parsed specs, not the text, so moving a term to another
 file or re-saving a file with CRLF line endings changes nothing. Terms are
-identified by their canonical form and rules by their id; everything else
+identified by their canonical form, rules by their id and campaigns by
+their name (a campaign's terms count as its content); everything else
 (context words, allow phrases, guards, variants, emoji) by its content.
 """
 
@@ -12,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-from listing_watch.library.specs import LibrarySpecs, RuleSpec, TermSpec
+from listing_watch.library.specs import CampaignSpec, LibrarySpecs, RuleSpec, TermSpec
 
-Spec = TypeVar("Spec", TermSpec, RuleSpec)
+Spec = TypeVar("Spec", TermSpec, RuleSpec, CampaignSpec)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +30,9 @@ class LibraryDiff:
     rules_changed: tuple[str, ...] = ()
     words_added: tuple[str, ...] = ()
     words_removed: tuple[str, ...] = ()
+    campaigns_added: tuple[str, ...] = ()
+    campaigns_removed: tuple[str, ...] = ()
+    campaigns_changed: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -53,7 +57,7 @@ class LibraryDiff:
     def lines(self) -> Iterator[str]:
         """One line per change, ``+`` added, ``-`` removed, ``~`` changed."""
         marks = (("added", "+"), ("removed", "-"), ("changed", "~"))
-        for group in ("terms", "rules", "words"):
+        for group in ("terms", "rules", "words", "campaigns"):
             for suffix, mark in marks:
                 for entry in getattr(self, f"{group}_{suffix}", ()):
                     yield f"{mark} {group[:-1]} {entry}"
@@ -67,6 +71,8 @@ def diff_specs(old: LibrarySpecs | None, new: LibrarySpecs) -> LibraryDiff:
     new_rules = _by_key(new.rules, _rule_key)
     old_words = _words(old) if old else set()
     new_words = _words(new)
+    old_campaigns = _by_key(old.campaigns if old else (), _campaign_key)
+    new_campaigns = _by_key(new.campaigns, _campaign_key)
     return LibraryDiff(
         terms_added=_sorted(new_terms.keys() - old_terms.keys()),
         terms_removed=_sorted(old_terms.keys() - new_terms.keys()),
@@ -76,6 +82,9 @@ def diff_specs(old: LibrarySpecs | None, new: LibrarySpecs) -> LibraryDiff:
         rules_changed=_changed(old_rules, new_rules),
         words_added=_sorted(new_words - old_words),
         words_removed=_sorted(old_words - new_words),
+        campaigns_added=_sorted(new_campaigns.keys() - old_campaigns.keys()),
+        campaigns_removed=_sorted(old_campaigns.keys() - new_campaigns.keys()),
+        campaigns_changed=_changed(old_campaigns, new_campaigns),
     )
 
 
@@ -85,6 +94,10 @@ def _term_key(spec: TermSpec) -> str:
 
 def _rule_key(spec: RuleSpec) -> str:
     return spec.rule_id
+
+
+def _campaign_key(spec: CampaignSpec) -> str:
+    return spec.name
 
 
 def _by_key(specs: Iterable[Spec], key: Callable[[Spec], str]) -> dict[str, Spec]:

@@ -7,6 +7,7 @@ with file and line (duplicates, unknown tags) after all files are read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from listing_watch.library.lines import Line
 from listing_watch.screening.kinds import Field, Risk, ViolationKind
@@ -74,6 +75,31 @@ class RuleSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WeightingSpec:
+    """One ``weigh`` line of a campaign: what it raises, and by how much."""
+
+    kinds: tuple[ViolationKind, ...]
+    tags: tuple[str, ...]
+    times: float
+    plus: float
+    ceiling: float
+    line: Line = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignSpec:
+    """One ``@campaign`` block of ``campaigns.txt``."""
+
+    name: str
+    first_day: date
+    last_day: date
+    source: str
+    weightings: tuple[WeightingSpec, ...]
+    terms: tuple[TermSpec, ...]
+    line: Line = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LibrarySpecs:
     number: int
     terms: tuple[TermSpec, ...]
@@ -83,3 +109,4 @@ class LibrarySpecs:
     variants: tuple[VariantGroup, ...]
     emoji: tuple[EmojiReading, ...]
     rules: tuple[RuleSpec, ...]
+    campaigns: tuple[CampaignSpec, ...] = ()

@@ -49,6 +49,11 @@ def parse_terms(lines: list[Line]) -> list[TermSpec]:
     return specs
 
 
+def parse_term_line(line: Line, defaults: Mapping[str, str]) -> TermSpec:
+    """One term line, with ``defaults`` for the fields it leaves out."""
+    return _term(line, defaults)
+
+
 def _check_field(line: Line, key: str) -> None:
     if key not in TERM_FIELDS:
         raise line.error(f"unknown field '{key}' (known: {', '.join(TERM_FIELDS)})")

@@ -38,13 +38,19 @@ class ListingText:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ListingText:
-        """The text of a JSON record; non-string fields count as empty."""
+        """The text of a JSON record; non-string fields count as empty.
+
+        ``observed_at`` is read when it is an ISO 8601 time (naive times are
+        Asia/Shanghai wall time, as in listing events); anything else leaves
+        the listing without a time, so ``as_of`` decides its campaigns.
+        """
         platform_type = record.get("platform_type")
         return cls(
             title=_text(record.get("title")),
             description=_text(record.get("description")),
             category=_text(record.get("category")),
             platform_type=platform_type if platform_type in PLATFORM_TYPES else None,
+            observed_at=_time(record.get("observed_at")),
         )
 
     def field_text(self, field: Field) -> str:
@@ -57,3 +63,12 @@ class ListingText:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

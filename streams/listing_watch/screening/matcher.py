@@ -24,6 +24,7 @@ from listing_watch.screening.kinds import Field
 from listing_watch.screening.listing_text import ListingText
 from listing_watch.screening.model import (
     UNCERTAIN_VARIANTS,
+    Campaign,
     CompiledLibrary,
     Entry,
     Term,
@@ -161,13 +162,16 @@ class _TermHit:
         return sum(high - low for _, low, high in self.intervals)
 
 
-def find(text: ListingText, library: CompiledLibrary) -> Found:
-    """The full pass over one listing."""
+def find(
+    text: ListingText, library: CompiledLibrary, campaigns: Sequence[Campaign] = ()
+) -> Found:
+    """The full pass over one listing, with the ``campaigns`` in force."""
     hits: list[_Hit] = []
     allowed: list[AllowNote] = []
+    in_force = frozenset(campaign.name for campaign in campaigns)
     for view in _views(text, library):
         kept, notes = _apply_allows(_scan(view, library.automaton))
-        hits.extend(hit for hit in kept if _applies(hit, text))
+        hits.extend(hit for hit in kept if _applies(hit, text, in_force))
         allowed.extend(notes)
     term_hits = [_term_hit(hit, text) for hit in hits if hit.entry.role == "term"]
     term_hits = _without_collapsed_duplicates(term_hits)
@@ -284,10 +288,14 @@ def _straddles(guard: _Hit, hit: _Hit) -> bool:
     return overlap and not inside and not around
 
 
-def _applies(hit: _Hit, text: ListingText) -> bool:
+def _applies(hit: _Hit, text: ListingText, in_force: frozenset[str]) -> bool:
     term = hit.entry.term
     if term is None:
         return True
+    # Dropped before the longest-term choice, so a campaign term out of its
+    # period never hides a shorter term inside it.
+    if term.campaign and term.campaign not in in_force:
+        return False
     if term.after and not hit.view.folded.text.startswith(term.after, hit.end):
         return False
     return _field_of(hit, text) in term.fields

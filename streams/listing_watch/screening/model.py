@@ -9,6 +9,7 @@ reference.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from listing_watch.screening.kinds import Field, ViolationKind
@@ -55,6 +56,7 @@ class Term:
     firm: bool = False
     source: str = ""
     origin: str = ""
+    campaign: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +104,45 @@ class Rule:
     origin: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Weighting:
+    """How a campaign raises evidence naming one of its kinds or tags.
+
+    Evidence at level ``w`` becomes ``min(ceiling, w * times + plus)``
+    when that is higher; a weighting never lowers anything.
+    """
+
+    kinds: frozenset[ViolationKind]
+    tags: frozenset[str]
+    times: float = 1.0
+    plus: float = 0.0
+    ceiling: float = 1.0
+
+    def raised(self, level: float) -> float:
+        return max(level, min(self.ceiling, level * self.times + self.plus))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    """A named period (Asia/Shanghai days, both inclusive) and its weightings."""
+
+    name: str
+    first_day: date
+    last_day: date
+    weightings: tuple[Weighting, ...]
+    source: str = ""
+    origin: str = ""
+
+    def in_force(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    @property
+    def label(self) -> str:
+        """What a reason calls it: 专项行动「…」（2021-06-15至2021-07-15）."""
+        period = f"{self.first_day.isoformat()}至{self.last_day.isoformat()}"
+        return f"专项行动「{self.name}」（{period}）"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class CompiledLibrary:
     """Everything the screen needs, built once per library version.
@@ -110,6 +151,8 @@ class CompiledLibrary:
     words, allow and guard phrases) to a tuple of ``Entry``. ``trigger``
     holds only the keys that can make a listing match a term; the fast path
     scans many listings with it and hands the few hits to the full screen.
+    ``campaigns`` are in file order; the screen applies those in force on
+    the listing's day.
     """
 
     version: str
@@ -120,3 +163,4 @@ class CompiledLibrary:
     caps: tuple[Rule, ...]
     terms: tuple[Term, ...]
     key_count: int
+    campaigns: tuple[Campaign, ...] = ()

@@ -7,6 +7,10 @@ except evidence citing a firm term (state honours stay high everywhere,
 EVAL.md G7). Evidence resting only on a homophone or short pinyin is
 capped at medium (G2) unless the rule says its context settles it. The
 verdict's score is the strongest remaining evidence.
+
+Campaigns in force raise evidence before the caps, so a cap (an old
+collectible, a licensed publisher) or doubt about a homophone still holds
+during a campaign; each campaign that changed a weight is named in a reason.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from listing_watch.screening.campaigns import raise_level
 from listing_watch.screening.kinds import (
     FIELD_NAMES,
     KIND_NAMES,
@@ -26,7 +31,7 @@ from listing_watch.screening.kinds import (
     risk_for,
 )
 from listing_watch.screening.matcher import ContextHit, Found, FoundTerm
-from listing_watch.screening.model import CompiledLibrary, Rule
+from listing_watch.screening.model import Campaign, CompiledLibrary, Rule
 from listing_watch.screening.verdict import Reason, Verdict
 
 # A homophone or short pinyin only hints at a term: half its weight, and
@@ -71,6 +76,12 @@ class _Evidence:
     rule_id: str
     rule: str
     text: str
+    initials: bool = False
+
+    @property
+    def hint(self) -> bool:
+        """Resting on a homophone, short pinyin or initials: not a finding."""
+        return self.uncertain or self.initials
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +91,13 @@ class _Support:
     uncertain: bool
 
 
-def judge(found: Found, library: CompiledLibrary) -> Verdict:
-    """The verdict for what the full pass found."""
+def judge(
+    found: Found, library: CompiledLibrary, campaigns: Sequence[Campaign] = ()
+) -> Verdict:
+    """The verdict for what the full pass found, under ``campaigns`` in force."""
     evidence = [_term_evidence(found_term) for found_term in found.terms]
     evidence += _rule_evidence(found, library.rules)
+    evidence, campaign_reasons = _apply_campaigns(evidence, found, campaigns)
     evidence, cap_reasons = _apply_caps(evidence, found, library.caps)
     evidence, doubt_reasons = _apply_doubt(evidence)
     score = round(max((item.level for item in evidence), default=0.0), 3)
@@ -91,7 +105,8 @@ def judge(found: Found, library: CompiledLibrary) -> Verdict:
         (item for item in evidence if item.level >= MEDIUM_THRESHOLD),
         key=lambda item: -item.level,
     )
-    reasons = [_reason(item) for item in counted] + cap_reasons + doubt_reasons
+    reasons = [_reason(item) for item in counted] + campaign_reasons
+    reasons += cap_reasons + doubt_reasons
     reasons += _remaining_terms(found, counted, risk_for(score))
     found_terms = {found_term.term.canonical for found_term in found.terms}
     reasons += [
@@ -132,6 +147,7 @@ def _term_evidence(found_term: FoundTerm) -> _Evidence:
         rule_id="term",
         rule="关键词",
         text=f"命中「{term.canonical}」（{_kind_names(term.kinds)}）：{where}{how}",
+        initials=found_term.initials,
     )
 
 
@@ -177,6 +193,57 @@ def _support(rule: Rule, found: Found) -> _Support | None:
         contexts += context
     return _Support(
         tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(contexts)), uncertain
+    )
+
+
+def _apply_campaigns(
+    evidence: list[_Evidence], found: Found, campaigns: Sequence[Campaign]
+) -> tuple[list[_Evidence], list[Reason]]:
+    if not campaigns:
+        return evidence, []
+    notes: dict[str, list[str]] = {c.name: [] for c in campaigns}
+    peaks: dict[str, float] = dict.fromkeys(notes, 0.0)
+    raised = []
+    for item in evidence:
+        if item.hint:
+            # A campaign raises the focus, not the certainty: a hint stays
+            # as weak as it is outside the period (JD百年好合 is no finding).
+            raised.append(item)
+            continue
+        level, changed_by = raise_level(item.level, item.kinds, item.tags, campaigns)
+        for campaign in changed_by:
+            notes[campaign.name].append(
+                f"{_evidence_name(item)}{item.level:.2f}→{level:.2f}"
+            )
+            peaks[campaign.name] = max(peaks[campaign.name], level)
+        raised.append(replace(item, level=level) if changed_by else item)
+    for found_term in found.terms:
+        if found_term.term.campaign in notes:
+            notes[found_term.term.campaign].append(
+                f"期间计入「{found_term.term.canonical}」"
+            )
+    reasons = [
+        _campaign_reason(campaign, notes[campaign.name], peaks[campaign.name])
+        for campaign in campaigns
+        if notes[campaign.name]
+    ]
+    return raised, reasons
+
+
+def _evidence_name(item: _Evidence) -> str:
+    if item.rule_id == "term":
+        return f"关键词「{item.cites[0]}」"
+    return f"规则「{item.rule}」"
+
+
+def _campaign_reason(campaign: Campaign, notes: Sequence[str], peak: float) -> Reason:
+    # Example: 专项行动「七一前后集中整治」（2021-06-15至2021-07-15）加权：
+    # 关键词「党徽」0.50→0.65
+    return Reason(
+        rule_id="campaign",
+        rule=campaign.name,
+        text=f"{campaign.label}加权：" + "；".join(dict.fromkeys(notes)),
+        level=risk_for(peak),
     )
 
 
