@@ -70,7 +70,9 @@ class WorkerSettings:
 
     group_id: str = "listing-watch-screen"
     batch_size: int = 500
-    batch_window_s: float = 0.2
+    # A short window keeps an alert's latency low when traffic is light; under
+    # load batches fill to batch_size long before it ends.
+    batch_window_s: float = 0.02
     keywords_dir: Path = Path("keywords")
     web_host: str = "127.0.0.1"
     web_port: int = 6066

@@ -12,6 +12,7 @@ batch without alerts) and applies the rules.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -65,10 +66,15 @@ async def look_up_history(
     shops = sorted(
         {doc["listing"]["shop_id"] for doc in documents if "shop_id" in doc["listing"]}
     )
+    # Concurrently: the lookups sit between screening and publishing, so
+    # their latency is the alert's latency.
+    dismissed, first_alert, shop_alerts = await asyncio.gather(
+        _dismissed(client, alias, listing_keys),
+        _first_alerts(client, alias, repost_keys),
+        _shop_counts(client, alias, shops),
+    )
     return LeadHistory(
-        dismissed_risk=await _dismissed(client, alias, listing_keys),
-        first_alert=await _first_alerts(client, alias, repost_keys),
-        shop_alerts=await _shop_counts(client, alias, shops),
+        dismissed_risk=dismissed, first_alert=first_alert, shop_alerts=shop_alerts
     )
 
 

@@ -255,6 +255,7 @@ class BatchScreener:
             escalated=len(result.escalations),
             library_version=result.library_version,
             first=records[0].position if records else None,
+            oldest_age_ms=_oldest_age_ms(records),
             delivery_ms=round(report.elapsed_ms, 1),
             elapsed_ms=round(elapsed * 1000, 1),
         )
@@ -374,6 +375,14 @@ class BatchScreener:
         ):
             os._exit(FAULT_EXIT_STATUS)
         await pending
+
+
+def _oldest_age_ms(records: Sequence[SourceRecord]) -> int | None:
+    """How long the batch's oldest record waited since it was produced."""
+    stamps = [r.timestamp_ms for r in records if r.timestamp_ms is not None]
+    if not stamps:
+        return None
+    return int(time.time() * 1000) - min(stamps)
 
 
 def source_record(event: Any) -> SourceRecord:
