@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -66,6 +64,8 @@ from pipeline_measures import (
 from listing_watch.config import Settings, load_settings
 from listing_watch.events import decode_listing
 from listing_watch.pipeline.alerts import alert_id_for
+from listing_watch.pipeline.processes import Worker, stop_workers
+from listing_watch.pipeline.processes import start_worker as start_process
 from listing_watch.pipeline.replay import PRODUCER_DEFAULTS, SkippedLine, listing_events
 from listing_watch.pipeline.topics import admin_client, create_topics
 from listing_watch.provision import provision
@@ -432,27 +432,8 @@ def log_append_topic(settings: Settings) -> NewTopic:
 # --- workers ------------------------------------------------------------------
 
 
-def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "listing_watch.cli", "work"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-
-
-def stop_workers(processes: Sequence[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def start_worker(env: dict[str, str], log_path: Path) -> Worker:
+    return start_process(log_path, env=env, cwd=REPO)
 
 
 def wait_for_screened(logs: Sequence[Path], listings: int) -> None:

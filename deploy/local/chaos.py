@@ -46,6 +46,7 @@ from listing_watch.events import decode_listing
 from listing_watch.library import load_library
 from listing_watch.pipeline.alerts import alert_id_for
 from listing_watch.pipeline.lag import partition_lag
+from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.provision import drop_isolated, isolated_names, provision
 from listing_watch.screening import ListingText, screen_many
@@ -109,7 +110,7 @@ class ChaosRun:
         self.settings: Settings = load_settings({**os.environ, **self.env})
         self.log_dir = REPO / "var" / prefix
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.workers: list[subprocess.Popen[bytes]] = []
+        self.workers: list[Worker] = []
         self.expected: set[str] = set()
         self.sent = 0
         self._started = time.monotonic()
@@ -128,15 +129,9 @@ class ChaosRun:
         for index in range(WORKERS):
             self.workers.append(self._spawn(index))
 
-    def _spawn(self, index: int) -> subprocess.Popen[bytes]:
-        with (self.log_dir / f"worker-{index}.log").open("ab") as log:
-            return subprocess.Popen(
-                [sys.executable, "-m", "listing_watch.cli", "work"],
-                cwd=REPO,
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=log,
-            )
+    def _spawn(self, index: int) -> Worker:
+        log_path = self.log_dir / f"worker-{index}.log"
+        return start_worker(log_path, env={**os.environ, **self.env}, cwd=REPO)
 
     # --- faults ----------------------------------------------------------
 
@@ -228,14 +223,7 @@ class ChaosRun:
         self.note("lag 0")
 
     def stop_workers(self) -> None:
-        for worker in self.workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in self.workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(self.workers)
 
     # --- the count -------------------------------------------------------
 

@@ -17,7 +17,6 @@ to the dead-letter topic.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import orjson
 
 from listing_watch.config import Settings, load_settings
 from listing_watch.pipeline.lag import end_offsets, partition_lag
+from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.search.index import connect
 
@@ -63,12 +63,12 @@ def main() -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_offset = log_path.stat().st_size if log_path.exists() else 0
 
-    worker = _start_worker(log_path)
+    worker = start_worker(log_path, cwd=REPO)
     try:
         _replay(files)
         _wait_until_drained(settings, worker)
     finally:
-        _stop_worker(worker)
+        stop_workers([worker])
 
     screened, worker_dead = _worker_counts(log_path, log_offset)
     alerts = list(_records_since(settings, settings.topics.alerts, alerts_start))
@@ -98,22 +98,12 @@ def _ends(settings: Settings, topic: str) -> dict[int, int]:
     }
 
 
-def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "listing_watch.cli", "work"],
-            cwd=REPO,
-            stdout=log,
-            stderr=log,
-        )
-
-
 def _replay(files: list[Path]) -> None:
     command = [sys.executable, "-m", "listing_watch.cli", "replay", *map(str, files)]
     subprocess.run(command, cwd=REPO, check=True)
 
 
-def _wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> None:
+def _wait_until_drained(settings: Settings, worker: Worker) -> None:
     """Poll the group's lag until it is zero twice in a row."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_S
     zero_seen = 0
@@ -133,17 +123,6 @@ def _wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> 
         zero_seen = zero_seen + 1 if lag == 0 else 0
         time.sleep(1.0)
     print(file=sys.stderr)
-
-
-def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is not None:
-        return
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(timeout=WORKER_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
 
 
 def _worker_counts(log_path: Path, offset: int) -> tuple[int, int]:

@@ -7,7 +7,6 @@ the shared stack, so tests never see each other's records.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from elasticsearch import Elasticsearch
 
 from listing_watch.config import Settings
 from listing_watch.pipeline.lag import partition_lag
+from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.provision import isolated_names
 from listing_watch.search.index import connect
@@ -34,22 +34,15 @@ class Lane:
 
     env: dict[str, str]
     settings: Settings
-    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
     log_dir: Path = Path()
 
     # --- workers ---------------------------------------------------------
 
-    def start_worker(self, **extra_env: str) -> subprocess.Popen[bytes]:
-        index = len(self.workers)
-        # The child keeps its own copy of the descriptor; ours closes here.
-        with (self.log_dir / f"worker-{index}.log").open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "listing_watch.cli", "work"],
-                cwd=REPO,
-                env={**os.environ, **self.env, **extra_env},
-                stdout=log,
-                stderr=log,
-            )
+    def start_worker(self, **extra_env: str) -> Worker:
+        log_path = self.log_dir / f"worker-{len(self.workers)}.log"
+        env = {**os.environ, **self.env, **extra_env}
+        process = start_worker(log_path, env=env, cwd=REPO)
         self.workers.append(process)
         return process
 
@@ -71,15 +64,7 @@ class Lane:
         return (self.log_dir / f"worker-{index}.log").read_text(errors="replace")
 
     def stop_workers(self) -> None:
-        for process in self.workers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_workers(self.workers)
 
     # --- Kafka -----------------------------------------------------------
 
