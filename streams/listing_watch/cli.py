@@ -3,7 +3,8 @@
 Each module in ``listing_watch.commands`` exposes ``register(subparsers)``,
 which adds its sub-command and sets ``run`` as the handler. A handler
 returns the exit status. Product errors become one line on stderr and exit
-status 2; anything else is a bug and keeps its traceback.
+status 2, an unreachable Kafka or Elasticsearch one line and status 3;
+anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from confluent_kafka import KafkaException
+from elastic_transport import ConnectionError as SearchUnreachable
+
+from listing_watch.config import load_settings, masked_url
 from listing_watch.errors import ListingWatchError
 
 # Order here is the order in ``--help``.
@@ -56,9 +61,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ListingWatchError as error:
         print(f"listing-watch {args.command}: {error}", file=sys.stderr)
         return 2
+    except (SearchUnreachable, KafkaException, TimeoutError) as error:
+        print(f"listing-watch {args.command}: {unreachable(error)}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
     return status
+
+
+def unreachable(error: BaseException) -> str:
+    """One line for a server that cannot be reached, and what to check."""
+    settings = load_settings()
+    if isinstance(error, SearchUnreachable):
+        where = f"Elasticsearch at {masked_url(settings.search.url)}"
+        setting = "LW_ES_URL"
+    else:
+        where = f"Kafka at {settings.bootstrap_servers}"
+        setting = "LW_KAFKA_BOOTSTRAP_SERVERS"
+    return (
+        f"{where} is unreachable ({type(error).__name__}); start the local stack "
+        f"with 'make stack' or check {setting}"
+    )
 
 
 if __name__ == "__main__":

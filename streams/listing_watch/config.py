@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit, urlunsplit
 
 from listing_watch.errors import ConfigError
 
@@ -107,6 +108,7 @@ class Settings:
         search = {
             f.name: getattr(self.search, f.name) for f in fields(self.search) if f.repr
         }
+        search["url"] = masked_url(self.search.url)
         search["credentials"] = _credential_kind(self.search)
         return {
             "kafka": kafka,
@@ -117,6 +119,21 @@ class Settings:
 
     def with_bootstrap(self, servers: str) -> Settings:
         return replace(self, kafka={**self.kafka, "bootstrap.servers": servers})
+
+
+def masked_url(url: str) -> str:
+    """The URL with any password in it replaced by ``***``.
+
+    >>> masked_url("http://ops:s3cret@127.0.0.1:9200")
+    'http://ops:***@127.0.0.1:9200'
+    >>> masked_url("http://127.0.0.1:9200")
+    'http://127.0.0.1:9200'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:{MASK}@{host}"))
 
 
 def _credential_kind(search: SearchSettings) -> str:

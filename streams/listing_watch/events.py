@@ -40,6 +40,21 @@ EPOCH_MILLIS_THRESHOLD: Final = 100_000_000_000
 
 UTF8_BOM: Final = b"\xef\xbb\xbf"
 
+# An event above this size is refused whole (reason too_large): its alert
+# would carry the text twice and outgrow the alerts topic's record limit.
+MAX_EVENT_BYTES: Final = 1_000_000
+
+# Platform fields nested deeper than this are refused: JSON encoders and
+# Elasticsearch both stop far below what a hostile event can send.
+MAX_NESTING: Final = 32
+
+# A listing observed outside these years is a broken clock, not a listing;
+# it would also overflow the time arithmetic of the report.
+EARLIEST_OBSERVED: Final = 2000
+LATEST_OBSERVED: Final = 2100
+
+MAX_DETAIL: Final = 500
+
 KNOWN_FIELDS: Final = frozenset(
     {
         "event_id",
@@ -61,11 +76,27 @@ KNOWN_FIELDS: Final = frozenset(
 )
 
 
-def decode_listing(raw: bytes) -> Listing:
-    """Decode one event value into a :class:`Listing`, or raise EventError."""
-    document = decode_json(raw)
-    validate_event(document)
-    return listing_from_document(document)
+def decode_listing(raw: bytes | None) -> Listing:
+    """Decode one event value into a :class:`Listing`, or raise EventError.
+
+    Whatever the bytes hold, the only exception that leaves is EventError:
+    a record that cannot become a listing is a dead letter, never a reason
+    for the worker to stop its partition.
+    """
+    if raw is None:
+        raise EventError("decode_error", "record has no value (a tombstone)")
+    try:
+        document = decode_json(raw)
+        validate_event(document)
+        _check_nesting(document)
+        return listing_from_document(document)
+    except EventError:
+        raise
+    except (ValueError, TypeError, OverflowError, RecursionError, OSError) as error:
+        # Inputs the parser or the standard library reject in their own way:
+        # 5,000-digit numbers, nesting deep enough to exhaust the stack, ...
+        detail = _short(f"{type(error).__name__}: {error}")
+        raise EventError("decode_error", detail) from error
 
 
 def decode_json(raw: bytes) -> dict[str, Any]:
@@ -76,6 +107,11 @@ def decode_json(raw: bytes) -> dict[str, Any]:
     standard library and replaced with U+FFFD so the rest of the listing is
     still screened rather than lost.
     """
+    if len(raw) > MAX_EVENT_BYTES:
+        raise EventError(
+            "too_large",
+            f"event is {len(raw):,} bytes; the limit is {MAX_EVENT_BYTES:,}",
+        )
     body = raw.removeprefix(UTF8_BOM)
     try:
         document = orjson.loads(body)
@@ -91,10 +127,38 @@ def decode_json(raw: bytes) -> dict[str, Any]:
 def _decode_with_surrogates(body: bytes, error: orjson.JSONDecodeError) -> Any:
     try:
         text = body.decode("utf-8")
-        document = json.loads(text)
+        # orjson refuses NaN and Infinity; so must the fallback.
+        document = json.loads(text, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise EventError("decode_error", f"not valid UTF-8 JSON: {error}") from error
     return _replace_lone_surrogates(document)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+def _check_nesting(document: Mapping[str, Any]) -> None:
+    """Refuse platform fields nested deeper than the alert can carry."""
+
+    def depth(value: Any, level: int) -> int:
+        if level > MAX_NESTING:
+            return level
+        if isinstance(value, dict):
+            return max((depth(v, level + 1) for v in value.values()), default=level)
+        if isinstance(value, list):
+            return max((depth(v, level + 1) for v in value), default=level)
+        return level
+
+    if depth(document, 0) > MAX_NESTING:
+        raise EventError(
+            "schema_error", f"fields nested deeper than {MAX_NESTING} levels"
+        )
+
+
+def _short(text: str) -> str:
+    """Error details travel in headers and logs: keep them readable."""
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
 
 
 def _replace_lone_surrogates(value: Any) -> Any:
@@ -125,7 +189,7 @@ def validate_event(document: Mapping[str, Any]) -> None:
     if error is None:
         return
     where = "/".join(str(part) for part in error.absolute_path) or "(event)"
-    raise EventError("schema_error", f"{where}: {error.message}")
+    raise EventError("schema_error", _short(f"{where}: {error.message}"))
 
 
 def listing_from_document(document: Mapping[str, Any]) -> Listing:
@@ -163,13 +227,33 @@ def parse_observed_at(value: str | float) -> datetime:
     """
     if isinstance(value, int | float):
         seconds = value / 1000 if value >= EPOCH_MILLIS_THRESHOLD else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        moment = _from_epoch(seconds)
+    else:
+        moment = _from_text(value)
+    if not EARLIEST_OBSERVED <= moment.year <= LATEST_OBSERVED:
+        raise EventError(
+            "schema_error",
+            f"observed_at: {moment.isoformat()} is outside the years "
+            f"{EARLIEST_OBSERVED}-{LATEST_OBSERVED}",
+        )
+    return moment
 
+
+def _from_epoch(seconds: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError) as error:
+        raise EventError(
+            "schema_error", f"observed_at: {seconds!r} is not a usable epoch time"
+        ) from error
+
+
+def _from_text(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise EventError(
-            "schema_error", f"observed_at: {value!r} is not an RFC 3339 time"
+            "schema_error", _short(f"observed_at: {value!r} is not an RFC 3339 time")
         ) from error
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PLATFORM_TIMEZONE)

@@ -16,7 +16,7 @@ from confluent_kafka.admin import AdminClient
 from elastic_transport import ConnectionError as SearchConnectionError
 from elasticsearch import NotFoundError
 
-from listing_watch.config import Settings
+from listing_watch.config import Settings, masked_url
 from listing_watch.errors import StackError
 from listing_watch.pipeline.library_audit import ensure_audit_index
 from listing_watch.pipeline.library_settings import load_library_settings
@@ -53,7 +53,7 @@ def provision(
         ensure_audit_index(client, library)
     except SearchConnectionError as error:
         raise StackError(
-            f"Elasticsearch at {settings.search.url} is unreachable: {error}; "
+            f"Elasticsearch at {masked_url(settings.search.url)} is unreachable; "
             "start it with 'make stack'"
         ) from error
     return created
@@ -92,10 +92,17 @@ def drop_isolated(settings: Settings, names: Mapping[str, str]) -> None:
         for name, value in names.items()
         if name.startswith("LW_TOPIC_") and name != "LW_TOPIC_PARTITIONS"
     ]
-    futures = AdminClient(dict(settings.kafka)).delete_topics(topics)
-    for future in futures.values():
+    # The client must outlive the futures: a client destroyed first fails
+    # them with _DESTROY before any request is sent.
+    admin = AdminClient(dict(settings.kafka))
+    for future in admin.delete_topics(topics, request_timeout=30).values():
         with contextlib.suppress(KafkaException):
             future.result(timeout=30)
+    group = names.get("LW_GROUP_ID")
+    if group:
+        for future in admin.delete_consumer_groups([group]).values():
+            with contextlib.suppress(KafkaException):
+                future.result(timeout=30)
 
     client = connect(settings.search)
     for name, alias in names.items():

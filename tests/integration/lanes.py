@@ -68,7 +68,7 @@ class Lane:
 
     # --- Kafka -----------------------------------------------------------
 
-    def produce(self, records: Sequence[tuple[bytes | None, bytes]]) -> None:
+    def produce(self, records: Sequence[tuple[bytes | None, bytes | None]]) -> None:
         producer = Producer({**self.settings.kafka, "enable.idempotence": True})
         for key, value in records:
             producer.produce(self.settings.topics.listings, key=key, value=value)

@@ -176,3 +176,38 @@ def test_worker_log_lines_are_json_with_event_names(lane: Lane, tmp_path: Path) 
             events.append(orjson.loads(line)["event"])
     assert "worker_starting" in events
     assert "batch_done" in events
+
+
+def test_hostile_events_are_dead_lettered_and_the_partition_moves_on(
+    lane: Lane,
+) -> None:
+    key = b"testmall:same-partition"
+    first = listing_event("h-first", "党徽胸针 金属徽章 批发")
+    last = listing_event("h-last", "特供酒 人民大会堂宴会用酒 整箱")
+    hostile: list[bytes | None] = [
+        None,  # a tombstone
+        listing_event("h1", "水杯").replace(
+            b'"2021-06-25T10:00:00+08:00"', b"Infinity"
+        ),
+        listing_event("h2", "水杯", price=1).replace(
+            b'"price":1', b'"price":1' + b"0" * 5000
+        ),
+        listing_event("h3", "党徽挂件", extra={"n": {"n": {"n": {"n": 1}}}}).replace(
+            b"1}}}}", b"[" * 300 + b"]" * 300 + b"}}}}"
+        ),
+        listing_event("h4", "党徽挂件", observed_at="0001-01-01T00:00:00"),
+    ]
+    lane.produce([(key, first), *((key, value) for value in hostile), (key, last)])
+
+    lane.start_worker()
+    lane.wait_until_drained()
+
+    titles = sorted(str(alert["listing"]["title"]) for alert in alert_records(lane))  # type: ignore[index]
+    assert titles == ["党徽胸针 金属徽章 批发", "特供酒 人民大会堂宴会用酒 整箱"]
+    dead = lane.read_topic(lane.settings.topics.deadletter)
+    assert len(dead) == len(hostile)
+    assert {header_map(m.headers())["reason"] for m in dead} <= {
+        "decode_error",
+        "schema_error",
+    }
+    assert lane.workers[0].poll() is None

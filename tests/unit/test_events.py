@@ -104,3 +104,53 @@ def test_price_zero_survives_the_round_trip() -> None:
     listing = decode_listing(event_bytes(price=0))
 
     assert listing_to_document(listing)["price"] == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (None, "decode_error"),
+        (b'{"event_id":"e","observed_at": Infinity}', "decode_error"),
+        (b'{"event_id":"e","price": NaN}', "decode_error"),
+        (b'{"event_id":"e","price": 1' + b"0" * 5000 + b"}", "decode_error"),
+        (b'{"x": ' + b"[" * 2000 + b"]" * 2000 + b"}", "decode_error"),
+        (b"x" * 1_000_001, "too_large"),
+    ],
+    ids=["tombstone", "infinity", "nan", "huge-int", "deep-array", "too-large"],
+)
+def test_hostile_bytes_become_dead_letters_not_crashes(
+    raw: bytes | None, reason: str
+) -> None:
+    with pytest.raises(EventError) as caught:
+        decode_listing(raw)
+
+    assert caught.value.reason == reason
+
+
+def test_platform_fields_nested_too_deep_are_refused() -> None:
+    nested: object = "leaf"
+    for _ in range(40):
+        nested = {"n": nested}
+
+    with pytest.raises(EventError, match="nested deeper than 32"):
+        decode_listing(event_bytes(extra=nested))
+
+
+@pytest.mark.parametrize(
+    "observed_at",
+    [1e20, -5e15, "0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00"],
+)
+def test_times_outside_the_plausible_years_are_schema_errors(
+    observed_at: object,
+) -> None:
+    with pytest.raises(EventError, match="observed_at") as caught:
+        decode_listing(event_bytes(observed_at=observed_at))
+
+    assert caught.value.reason == "schema_error"
+
+
+def test_schema_error_detail_is_kept_short() -> None:
+    with pytest.raises(EventError) as caught:
+        decode_listing(event_bytes(platform_type="x" * 100_000))
+
+    assert len(caught.value.detail) <= 500

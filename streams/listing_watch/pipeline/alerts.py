@@ -29,6 +29,11 @@ from listing_watch.search.bulk import IndexRequest
 # Unit separator: cannot occur in a platform name or listing id by accident.
 _ID_SEPARATOR = "\x1f"
 
+# A description is copied into the alert twice (searchable and evidence);
+# the searchable copy stops here so that an alert stays well within the
+# alerts topic's record limit.
+SEARCHABLE_DESCRIPTION_CHARS = 32_000
+
 
 @dataclass(frozen=True, slots=True)
 class Alert:
@@ -123,7 +128,8 @@ def _listing_fields(listing: Listing) -> dict[str, Any]:
         "platform": listing.platform,
         "listing_id": listing.listing_id,
         "title": listing.title,
-        "description": listing.description,
+        # The searchable copy; the evidence keeps the whole text.
+        "description": listing.description[:SEARCHABLE_DESCRIPTION_CHARS],
         "category": listing.category,
         "observed_at": listing.observed_at.isoformat(),
         "currency": listing.currency,

@@ -79,16 +79,7 @@ def screen_batch(
         for index, (record, listing) in enumerate(decoded)
         if index in verdicts
     ]
-    alerts = [
-        RaisedAlert(
-            record,
-            with_routing(
-                build_alert(listing, verdict, alerted_at=alerted_at), listing, workflow
-            ),
-        )
-        for record, listing, verdict in screened
-        if verdict.alert
-    ]
+    alerts = _raise_alerts(screened, workflow, alerted_at, dead_letters)
     coverage = CoverageBatch(workflow, library_version=library.version)
     for _, listing, verdict in screened:
         coverage.add(listing, verdict)
@@ -99,6 +90,34 @@ def screen_batch(
         coverage=coverage.to_documents(),
         library_version=library.version,
     )
+
+
+def _raise_alerts(
+    screened: Sequence[tuple[SourceRecord, Listing, Verdict]],
+    workflow: WorkflowSettings,
+    alerted_at: datetime,
+    dead_letters: list[DeadLetter],
+) -> list[RaisedAlert]:
+    """An alert for each alerting verdict; one that cannot be built is a dead
+    letter (stage ``screen``) rather than a stopped partition."""
+    alerts = []
+    for record, listing, verdict in screened:
+        if not verdict.alert:
+            continue
+        try:
+            alert = build_alert(listing, verdict, alerted_at=alerted_at)
+            alerts.append(RaisedAlert(record, with_routing(alert, listing, workflow)))
+        except Exception as error:
+            dead_letters.append(
+                dead_letter(
+                    record,
+                    stage="screen",
+                    reason="alert_error",
+                    error_class=type(error).__name__,
+                    message=str(error),
+                )
+            )
+    return alerts
 
 
 def _refused(record: SourceRecord, error: EventError) -> DeadLetter:

@@ -27,6 +27,7 @@ from typing import Final, Literal
 from listing_watch.pipeline.records import SourceRecord
 
 HEADER_PREFIX: Final = "lw.dlq."
+MAX_MESSAGE_CHARS: Final = 1000
 
 Stage = Literal["decode", "validate", "screen", "index"]
 
@@ -59,7 +60,9 @@ def dead_letter(
         "stage": stage,
         "reason": reason,
         "exception.class": error_class,
-        "exception.message": message,
+        # For a person reading the record: a parser's message can quote a
+        # megabyte of the value, which the record holds anyway.
+        "exception.message": message[:MAX_MESSAGE_CHARS],
         **(extra_headers or {}),
     }
     headers = tuple(

@@ -20,6 +20,7 @@ from listing_watch.logs import log_event
 logger = logging.getLogger(__name__)
 
 ADMIN_TIMEOUT_S: Final = 30.0
+MAX_RECORD_BYTES: Final = 4 * 1024 * 1024
 LIBRDKAFKA_WARNING: Final = 4  # syslog severity, librdkafka's log_level
 
 
@@ -34,6 +35,9 @@ def project_topics(settings: Settings) -> list[NewTopic]:
     config = {
         "retention.ms": str(topics.retention_ms),
         "min.insync.replicas": str(topics.min_insync_replicas),
+        # An alert or a dead letter carries a whole listing plus context:
+        # room above the 1 MB a listing event may have.
+        "max.message.bytes": str(MAX_RECORD_BYTES),
     }
     return [
         NewTopic(

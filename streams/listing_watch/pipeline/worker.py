@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 import faust
@@ -40,6 +42,7 @@ from listing_watch.pipeline.leads import decide, look_up_history
 from listing_watch.pipeline.library_follower import follow_library
 from listing_watch.pipeline.metrics import WorkerMetrics
 from listing_watch.pipeline.records import SourceRecord
+from listing_watch.pipeline.topics import MAX_RECORD_BYTES
 from listing_watch.search.bulk import BulkIndexer, retrying
 from listing_watch.search.index import connect_async
 from listing_watch.workflow import (
@@ -98,6 +101,10 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
         broker=f"lwkafka://{settings.bootstrap_servers}",
         broker_credentials=broker_credentials(settings.kafka),
         store="memory://",
+        # Faust keeps a data folder even with in-memory tables; by default in
+        # the working directory, where it would litter a checkout. (Faust
+        # creates only the last folder, so it sits right in the temp dir.)
+        datadir=Path(tempfile.gettempdir()) / f"listing-watch-{worker.group_id}",
         key_serializer="raw",
         value_serializer="raw",
         consumer_auto_offset_reset="earliest",
@@ -110,6 +117,7 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
         # slowest Elasticsearch answer.
         stream_wait_empty=False,
         producer_acks=-1,
+        producer_max_request_size=MAX_RECORD_BYTES,
         topic_disable_leader=True,
         topic_allow_declare=False,
         **web_options(settings),
