@@ -69,7 +69,7 @@ def test_s3_traditional_characters(library: CompiledLibrary) -> None:
     ("title", "term", "highlighted"),
     [
         ("建\u200b党\u200d百\u00ad年纪念章", "建党百年", "建\u200b党\u200d百\u00ad年"),
-        ("党\u0337徽\u0337胸针", "党徽", "党\u0337徽"),
+        ("党\u0337徽\u0337胸针", "党徽", "党\u0337徽\u0337"),
     ],
 )
 def test_s4_invisible_and_combining_characters(

@@ -225,12 +225,27 @@ def _add_guards(
             key = _folded(spec.line, word, folding)
             guarded[key].add(target)
             display[key] = word
+    folded_terms = [folding.fold(term.canonical) for term in terms]
     for key, targets in guarded.items():
         keys.add(
             Entry(
-                role="guard", key=key, variant=display[key], guards=frozenset(targets)
+                role="guard",
+                key=key,
+                variant=display[key],
+                guards=frozenset(targets),
+                edge_guards=_edge_terms(targets, folded_terms),
             )
         )
+
+
+def _edge_terms(targets: set[str], folded_terms: Sequence[str]) -> frozenset[str]:
+    """Longer terms that begin or end with a guarded term (建党 -> 建党百年)."""
+    return frozenset(
+        term
+        for term in folded_terms
+        for target in targets
+        if term != target and (term.startswith(target) or term.endswith(target))
+    )
 
 
 def _known_tags(

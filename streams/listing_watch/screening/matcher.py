@@ -16,13 +16,14 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from listing_watch.screening.kinds import Field
 from listing_watch.screening.listing_text import ListingText
 from listing_watch.screening.model import (
+    LETTER_VARIANTS,
     UNCERTAIN_VARIANTS,
     Campaign,
     CompiledLibrary,
@@ -47,10 +48,14 @@ CATEGORY_SEPARATOR = "\x01"
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MAIN, _CATEGORY = 0, 1
 _LATIN_RUN = re.compile("[a-z]+")
+_MARKS = frozenset({"Mn", "Me"})
 # A pinyin form opening with a letter pair and this few CJK characters
 # after it reads like a brand tag as much as a term (see _is_initials).
 INITIALS_PAIR = 2
 MAX_INITIALS_REST = 2
+# Matches a verdict lists per canonical term. A listing repeating a term
+# 10,000 times still yields a small verdict; ``Found.totals`` keeps the count.
+MAX_MATCHES_PER_TERM = 20
 
 
 def find_candidates(
@@ -126,6 +131,9 @@ class Found:
     terms: tuple[FoundTerm, ...]
     contexts: tuple[ContextHit, ...]
     allowed: tuple[AllowNote, ...]
+    # (canonical term, matches found) for terms found more often than
+    # MAX_MATCHES_PER_TERM; ``terms`` lists only the first ones of those.
+    totals: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +149,7 @@ class _Hit:
     view: _View
     start: int
     end: int
+    edge_guarded: bool = False
 
     @property
     def interval(self) -> tuple[int, int, int]:
@@ -156,10 +165,16 @@ class _TermHit:
     intervals: tuple[tuple[int, int, int], ...]
     spans: tuple[Span, ...]
     collapsed: bool
+    edge_guarded: bool = False
 
     @property
     def size(self) -> int:
         return sum(high - low for _, low, high in self.intervals)
+
+    @property
+    def hint(self) -> bool:
+        """A homophone, short pinyin or initials: weaker than the term."""
+        return self.variant_kind in UNCERTAIN_VARIANTS or _is_initials(self)
 
 
 def find(
@@ -176,9 +191,10 @@ def find(
     term_hits = [_term_hit(hit, text) for hit in hits if hit.entry.role == "term"]
     term_hits = _without_collapsed_duplicates(term_hits)
     term_hits += _split_hits(hits, term_hits, text)
-    found = [_found_term(hit) for hit in _longest(term_hits)]
+    listed, totals = _capped(_longest(term_hits))
+    found = [_found_term(hit) for hit in listed]
     contexts = _contexts(hits, text)
-    return Found(tuple(found), contexts, tuple(dict.fromkeys(allowed)))
+    return Found(tuple(found), contexts, tuple(dict.fromkeys(allowed)), totals)
 
 
 def _views(text: ListingText, library: CompiledLibrary) -> list[_View]:
@@ -242,7 +258,11 @@ def _apply_allows(hits: list[_Hit]) -> tuple[list[_Hit], list[AllowNote]]:
         if hit.entry.role in ("allow", "guard"):
             continue
         blocker = _cover(hit, covers) or _guard(hit, guards)
-        if blocker is None:
+        if blocker is None and _guard(hit, guards, edge=True):
+            # 搭建d百年: the letter may belong to another word; read it as
+            # initials, which count only beside a medal or souvenir (G5, G6).
+            kept.append(replace(hit, edge_guarded=True))
+        elif blocker is None:
             kept.append(hit)
         elif hit.entry.term is not None and hit.entry.role == "term":
             notes.append(AllowNote(blocker.entry.variant, hit.entry.term.canonical))
@@ -269,16 +289,32 @@ def _cover(hit: _Hit, covers: tuple[dict[int, list[_Hit]], int]) -> _Hit | None:
 
 
 def _guard(
-    hit: _Hit, guards: tuple[dict[int, list[_Hit]], int], *, any_term: bool = False
+    hit: _Hit,
+    guards: tuple[dict[int, list[_Hit]], int],
+    *,
+    any_term: bool = False,
+    edge: bool = False,
 ) -> _Hit | None:
-    """A guard for ``hit`` (with ``any_term``, any hit) straddling its edge."""
+    """A guard for ``hit`` (with ``any_term``, any hit) straddling its edge.
+
+    With ``edge``, a guard declared for a shorter term at the hit's edge
+    (搭建 for 建党, at the start of 建d百年), which only weakens a letter form.
+    """
     index, longest = guards
     for start in range(hit.start - longest + 1, hit.end):
         for guard in index.get(start, ()):
-            declared = any_term or hit.entry.guard_id in guard.entry.guards
+            if edge:
+                declared = _edge_declared(guard.entry, hit.entry)
+            else:
+                declared = any_term or hit.entry.guard_id in guard.entry.guards
             if declared and _straddles(guard, hit):
                 return guard
     return None
+
+
+def _edge_declared(guard: Entry, entry: Entry) -> bool:
+    letters = entry.variant_kind in LETTER_VARIANTS
+    return letters and entry.guard_id in guard.edge_guards
 
 
 def _straddles(guard: _Hit, hit: _Hit) -> bool:
@@ -318,6 +354,7 @@ def _term_hit(hit: _Hit, text: ListingText) -> _TermHit:
         intervals=(hit.interval,),
         spans=_spans(hit, text),
         collapsed=hit.view.collapsed,
+        edge_guarded=hit.edge_guarded,
     )
 
 
@@ -326,6 +363,7 @@ def _spans(hit: _Hit, text: ListingText) -> tuple[Span, ...]:
     folded = hit.view.folded
     if hit.view.area == _CATEGORY:
         low, high = folded.original_span(hit.start, hit.end)
+        high = _past_marks(text.category, high)
         return (
             Span(field="category", start=low, end=high, text=text.category[low:high]),
         )
@@ -337,38 +375,64 @@ def _spans(hit: _Hit, text: ListingText) -> tuple[Span, ...]:
             local = offset if offset < cut else offset - cut
             low, high = bounds.get(field, (local, local))
             bounds[field] = (min(low, local), max(high, local))
-    return tuple(
-        Span(
-            field=field,
-            start=low,
-            end=high + 1,
-            text=text.field_text(field)[low : high + 1],
-        )
-        for field, (low, high) in sorted(
-            bounds.items(), key=lambda item: item[0] != "title"
-        )
-    )
+    spans = []
+    for field, (low, high) in sorted(
+        bounds.items(), key=lambda item: item[0] != "title"
+    ):
+        field_text = text.field_text(field)
+        end = _past_marks(field_text, high + 1)
+        spans.append(Span(field=field, start=low, end=end, text=field_text[low:end]))
+    return tuple(spans)
+
+
+def _past_marks(text: str, end: int) -> int:
+    """``end`` moved past the combining and enclosing marks on its character.
+
+    Folding deletes marks, so a hit ends at the base character: ``党̷徽̷``
+    would highlight ``党̷徽`` and ``党徽⃝`` ``党徽``; the marks belong to it.
+    """
+    while end < len(text) and unicodedata.category(text[end]) in _MARKS:
+        end += 1
+    return end
 
 
 def _without_collapsed_duplicates(hits: list[_TermHit]) -> list[_TermHit]:
     """Keep a collapsed-view hit only where the plain view found nothing of it."""
     plain = [hit for hit in hits if not hit.collapsed]
-    extra = [
-        hit
-        for hit in hits
-        if hit.collapsed and not any(_same_place(hit, other) for other in plain)
-    ]
+    places = _Places(plain)
+    extra = [hit for hit in hits if hit.collapsed and not places.overlaps(hit)]
     return plain + extra
 
 
-def _same_place(hit: _TermHit, other: _TermHit) -> bool:
-    if hit.term.canonical != other.term.canonical:
+class _Places:
+    """Where the plain view found each term, for overlap look-ups in log time.
+
+    Per (term, area) the intervals are sorted by start with a running
+    maximum of their ends: an interval ``[low, high)`` overlaps one of them
+    exactly when some interval starting before ``high`` ends after ``low``.
+    """
+
+    def __init__(self, hits: Iterable[_TermHit]) -> None:
+        spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for hit in hits:
+            for area, low, high in hit.intervals:
+                spans.setdefault((hit.term.canonical, area), []).append((low, high))
+        self._starts: dict[tuple[str, int], list[int]] = {}
+        self._reach: dict[tuple[str, int], list[int]] = {}
+        for key, intervals in spans.items():
+            intervals.sort()
+            self._starts[key] = [low for low, _ in intervals]
+            self._reach[key] = list(
+                itertools.accumulate((high for _, high in intervals), max)
+            )
+
+    def overlaps(self, hit: _TermHit) -> bool:
+        for area, low, high in hit.intervals:
+            key = (hit.term.canonical, area)
+            before = bisect_left(self._starts.get(key, []), high)
+            if before and self._reach[key][before - 1] > low:
+                return True
         return False
-    return any(_overlap(a, b) for a in hit.intervals for b in other.intervals)
-
-
-def _overlap(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
-    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
 def _split_hits(
@@ -407,17 +471,73 @@ def _joined_parts(term: Term, by_index: dict[int, _Hit], text: ListingText) -> _
 
 
 def _longest(hits: list[_TermHit]) -> list[_TermHit]:
-    """Drop hits that lie inside a longer hit (``建党`` in ``建党100周年``)."""
-    return [hit for hit in hits if not any(_inside(hit, other) for other in hits)]
+    """Drop hits that lie inside a longer hit (``建党`` in ``建党100周年``).
+
+    One sweep over the single-interval hits sorted by area, start and
+    longest first: a hit lies inside a longer one exactly when an earlier,
+    different interval of its area reaches at least as far. Hits joined
+    from parts (a few, one per term at most) are compared pairwise.
+    """
+    single = [hit for hit in hits if len(hit.intervals) == 1]
+    joined = [hit for hit in hits if len(hit.intervals) > 1]
+    inside = _inside_sweep(single)
+    inside |= {
+        id(hit)
+        for hit in hits
+        for other in joined
+        if other is not hit and _inside(hit, other)
+    }
+    inside |= {id(hit) for hit in joined for other in single if _inside(hit, other)}
+    return [hit for hit in hits if id(hit) not in inside]
+
+
+def _inside_sweep(hits: list[_TermHit]) -> set[int]:
+    inside: set[int] = set()
+    ordered = sorted(hits, key=lambda hit: _sweep_key(hit.intervals[0]))
+    area, reach = -1, -1
+    for interval, group in itertools.groupby(ordered, key=lambda h: h.intervals[0]):
+        if interval[0] != area:
+            area, reach = interval[0], -1
+        if reach >= interval[2]:
+            inside.update(id(hit) for hit in group)
+        reach = max(reach, interval[2])
+    return inside
+
+
+def _sweep_key(interval: tuple[int, int, int]) -> tuple[int, int, int]:
+    area, low, high = interval
+    return area, low, -high
 
 
 def _inside(hit: _TermHit, other: _TermHit) -> bool:
-    if other is hit or other.size <= hit.size:
+    if other.size <= hit.size:
         return False
     return all(
         any(a[0] == b[0] and b[1] <= a[1] and a[2] <= b[2] for b in other.intervals)
         for a in hit.intervals
     )
+
+
+def _capped(
+    hits: list[_TermHit],
+) -> tuple[list[_TermHit], tuple[tuple[str, int], ...]]:
+    """At most ``MAX_MATCHES_PER_TERM`` hits per term, in reading order.
+
+    The listed ones are the strongest (a plain form before a homophone or
+    initials), so capping changes no weight: every term's best form and
+    every tag stay. The rest are only counted.
+    """
+    by_term: dict[str, list[_TermHit]] = {}
+    for hit in hits:
+        by_term.setdefault(hit.term.canonical, []).append(hit)
+    kept: set[int] = set()
+    totals = []
+    for canonical, same in by_term.items():
+        strongest = sorted(same, key=lambda hit: hit.hint)[:MAX_MATCHES_PER_TERM]
+        if len(same) > MAX_MATCHES_PER_TERM:
+            totals.append((canonical, len(same)))
+        kept.update(id(hit) for hit in strongest)
+    return [hit for hit in hits if id(hit) in kept], tuple(totals)
 
 
 def _found_term(hit: _TermHit) -> FoundTerm:
@@ -445,8 +565,12 @@ def _is_initials(hit: _TermHit) -> bool:
     (``【JD】百年老字号``). Such forms start with two latin letters and keep
     at most ``MAX_INITIALS_REST`` CJK characters (``jd百年``,
     ``jd100周年``). A letter inside the term (``建d百年``, ``庆祝建G100周年``)
-    or a spelt syllable (``jiandang百年``) is a seller's evasion and counts.
+    or a spelt syllable (``jiandang百年``) is a seller's evasion and counts,
+    unless a guard word shows its first or last character belongs to a
+    neighbour (搭建d百年, G5): then it is initials too.
     """
+    if hit.edge_guarded:
+        return True
     if hit.variant_kind != "pinyin":
         return False
     lead = _LATIN_RUN.match(hit.variant)

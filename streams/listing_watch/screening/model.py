@@ -29,6 +29,8 @@ VariantKind = Literal[
     "split",
 ]
 UNCERTAIN_VARIANTS: frozenset[str] = frozenset({"homophone", "pinyin_short"})
+# Forms that write part of a term in latin letters (建d百年, jd100周年).
+LETTER_VARIANTS: frozenset[str] = frozenset({"pinyin", "pinyin_short"})
 
 # What a key in the automaton stands for.
 EntryRole = Literal["term", "part", "context", "allow", "guard"]
@@ -64,7 +66,10 @@ class Entry:
     """One meaning of one automaton key.
 
     ``guard_id`` is what guard words are declared against: the folded
-    canonical term for terms and their parts, the word for context.
+    canonical term for terms and their parts, the word for context. A guard
+    word's ``edge_guards`` are the longer terms that begin or end with a
+    term it guards: it cancels only their letter forms there, since a
+    letter (搭建d百年, 搭建DIY) says less than the character it stands for.
     """
 
     role: EntryRole
@@ -75,6 +80,7 @@ class Entry:
     part_index: int = 0
     tag: str = ""
     guards: frozenset[str] = frozenset()
+    edge_guards: frozenset[str] = frozenset()
     guard_id: str = ""
 
     @property

@@ -30,7 +30,12 @@ from listing_watch.screening.kinds import (
     ViolationKind,
     risk_for,
 )
-from listing_watch.screening.matcher import ContextHit, Found, FoundTerm
+from listing_watch.screening.matcher import (
+    MAX_MATCHES_PER_TERM,
+    ContextHit,
+    Found,
+    FoundTerm,
+)
 from listing_watch.screening.model import Campaign, CompiledLibrary, Rule
 from listing_watch.screening.verdict import Reason, Verdict
 
@@ -41,6 +46,11 @@ UNCERTAIN_CAP: Final = LEVEL_SCORES["medium"]
 # Initials (jd百年, 建D100周年) stand for a term only with context (EVAL.md
 # G6): alone they stay below medium; a rule they satisfy counts in full.
 INITIALS_FACTOR: Final = 0.4
+# What lets initials stand for 建党 in a rule (EVAL.md G6: JD or 建D before
+# 100周年/百年 "with a medal, coin or souvenir"): a term tagged medal or a
+# context word tagged souvenir. A promotion alone (JD 100周年店庆 全场满减)
+# is a shop's own anniversary as much as the Party's.
+INITIALS_CONTEXT: Final = frozenset({"medal", "souvenir"})
 
 EVASION_NAMES: Final = {
     "noise_symbols": "夹杂符号或空格",
@@ -89,6 +99,7 @@ class _Support:
     terms: tuple[FoundTerm, ...]
     contexts: tuple[ContextHit, ...]
     uncertain: bool
+    initials: bool = False
 
 
 def judge(
@@ -108,6 +119,7 @@ def judge(
     reasons = [_reason(item) for item in counted] + campaign_reasons
     reasons += cap_reasons + doubt_reasons
     reasons += _remaining_terms(found, counted, risk_for(score))
+    reasons += [_total_reason(term, total) for term, total in found.totals]
     found_terms = {found_term.term.canonical for found_term in found.terms}
     reasons += [
         _allow_reason(note.phrase, note.term)
@@ -157,6 +169,8 @@ def _rule_evidence(found: Found, rules: Iterable[Rule]) -> list[_Evidence]:
         support = _support(rule, found)
         if support is None or not support.terms or rule.level is None:
             continue
+        if support.initials and not _souvenir_present(found):
+            continue
         cites = [found_term.term.canonical for found_term in support.terms]
         cites += [context.word for context in support.contexts]
         if rule.concept:
@@ -181,7 +195,7 @@ def _support(rule: Rule, found: Found) -> _Support | None:
     """What satisfies each of a rule's conditions, or None if one is unmet."""
     terms: list[FoundTerm] = []
     contexts: list[ContextHit] = []
-    uncertain = False
+    uncertain = initials = False
     for condition in rule.when:
         matched = [ft for ft in found.terms if ft.term.tags & condition]
         context = [hit for hit in found.contexts if hit.tag in condition]
@@ -189,11 +203,22 @@ def _support(rule: Rule, found: Found) -> _Support | None:
             return None
         if matched and not context and all(ft.uncertain for ft in matched):
             uncertain = True
+        if matched and not context and all(ft.initials for ft in matched):
+            initials = True
         terms += matched
         contexts += context
     return _Support(
-        tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(contexts)), uncertain
+        tuple(dict.fromkeys(terms)),
+        tuple(dict.fromkeys(contexts)),
+        uncertain,
+        initials,
     )
+
+
+def _souvenir_present(found: Found) -> bool:
+    if any(ft.term.tags & INITIALS_CONTEXT for ft in found.terms):
+        return True
+    return any(hit.tag in INITIALS_CONTEXT for hit in found.contexts)
 
 
 def _apply_campaigns(
@@ -279,7 +304,9 @@ def _apply_doubt(evidence: list[_Evidence]) -> tuple[list[_Evidence], list[Reaso
     if not doubtful:
         return evidence, []
     lowered = [
-        replace(item, level=UNCERTAIN_CAP) if item in doubtful else item
+        replace(item, level=UNCERTAIN_CAP)
+        if item.uncertain and item.level > UNCERTAIN_CAP
+        else item
         for item in evidence
     ]
     cited = tuple(dict.fromkeys(term for item in doubtful for term in item.cites))
@@ -355,6 +382,15 @@ def _remaining_terms(
             terms=rest,
         )
     ]
+
+
+def _total_reason(term: str, total: int) -> Reason:
+    return Reason(
+        rule_id="repeated_term",
+        rule="重复命中",
+        text=f"「{term}」共命中{total}处，仅列出前{MAX_MATCHES_PER_TERM}处",
+        terms=(term,),
+    )
 
 
 def _allow_reason(phrase: str, term: str) -> Reason:
