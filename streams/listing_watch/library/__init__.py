@@ -40,6 +40,16 @@ DEFAULT_ROOT = Path("keywords")
 __all__ = ["DEFAULT_ROOT", "CompiledLibrary", "load_library", "read_specs"]
 
 
+# Commands name the folder differently (screen --library, work --keywords),
+# so the hint names both.
+NO_DIRECTORY = (
+    "no such library directory; run from the repository root or name the "
+    "keyword folder with the command's --library or --keywords option"
+)
+# More digits than any library will reach; int() refuses past 4,300.
+MAX_VERSION_DIGITS = 12
+
+
 def load_library(root: Path = DEFAULT_ROOT) -> CompiledLibrary:
     """Load, check and compile the library under ``root``."""
     return compile_library(read_specs(root))
@@ -48,7 +58,7 @@ def load_library(root: Path = DEFAULT_ROOT) -> CompiledLibrary:
 def read_specs(root: Path) -> LibrarySpecs:
     """Parse every library file under ``root`` without compiling."""
     if not root.is_dir():
-        raise LibraryError(root, 0, "no such library directory; pass --library DIR")
+        raise LibraryError(root, 0, NO_DIRECTORY)
     term_files = sorted((root / "terms").glob("*.terms"))
     if not term_files:
         raise LibraryError(root / "terms", 0, "no *.terms files: the library is empty")
@@ -79,5 +89,10 @@ def _number(path: Path) -> int:
             path,
             lines[0].number if lines else 0,
             "VERSION must hold one whole number, the library's number",
+        )
+    if len(lines[0].text) > MAX_VERSION_DIGITS:
+        raise lines[0].error(
+            f"VERSION has {len(lines[0].text)} digits; write a number of at "
+            f"most {MAX_VERSION_DIGITS} digits"
         )
     return int(lines[0].text)

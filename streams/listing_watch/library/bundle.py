@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Final
 
 from listing_watch.errors import LibraryError
-from listing_watch.library import read_specs
+from listing_watch.library import MAX_VERSION_DIGITS, read_specs
 from listing_watch.library.compile import compile_library
+from listing_watch.library.lines import decode_text
 from listing_watch.library.specs import LibrarySpecs
 from listing_watch.screening.model import CompiledLibrary
 
@@ -45,7 +46,7 @@ class LibraryBundle:
     def number(self) -> int:
         """The number in ``VERSION`` (0 when it is not a whole number)."""
         text = self.files.get(VERSION_FILE, "").strip().lstrip("\ufeff")
-        return int(text) if text.isdigit() else 0
+        return int(text) if text.isdigit() and len(text) <= MAX_VERSION_DIGITS else 0
 
     def with_number(self, number: int) -> LibraryBundle:
         """The same library under another number (publishing assigns it)."""
@@ -65,10 +66,7 @@ def read_bundle(root: Path) -> LibraryBundle:
     paths += (root / TERMS_DIR).glob(TERM_PATTERN)
     files: dict[str, str] = {}
     for path in sorted(paths):
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise LibraryError(path, 0, f"not UTF-8 ({error}); save as UTF-8") from None
+        text = decode_text(path, path.read_bytes())
         files[path.relative_to(root).as_posix()] = text
     return LibraryBundle(files)
 

@@ -35,19 +35,38 @@ class Line:
 def read_lines(path: Path) -> list[Line]:
     """The non-blank, non-comment lines of ``path``, stripped."""
     try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LibraryError(
-            path, 0, f"not UTF-8 ({error}); save the file as UTF-8"
-        ) from None
+        raw_bytes = path.read_bytes()
     except OSError as error:
         raise LibraryError(path, 0, f"cannot read: {error.strerror}") from None
     lines = []
-    for number, raw in enumerate(content.splitlines(), start=1):
+    for number, raw in enumerate(split_text(decode_text(path, raw_bytes)), start=1):
         text = _without_comment(raw).strip()
         if text:
             lines.append(Line(path, number, text))
     return lines
+
+
+def decode_text(path: Path, content: bytes) -> str:
+    """``content`` as UTF-8 (a byte-order mark dropped), or the bad line."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        number = content.count(b"\n", 0, error.start) + 1
+        raise LibraryError(
+            path,
+            number,
+            f"not UTF-8 (byte 0x{content[error.start]:02x}); save the file as UTF-8",
+        ) from None
+
+
+def split_text(content: str) -> list[str]:
+    """The lines of ``content``: split at "\n" only, "\r" dropped at the end.
+
+    ``str.splitlines`` also splits at U+2028, U+2029, form feed and U+001C
+    to U+001E, so one of them inside a comment would shift every later line
+    number and cut a comment into a line that is read.
+    """
+    return [line.removesuffix("\r") for line in content.split("\n")]
 
 
 def _without_comment(raw: str) -> str:

@@ -41,7 +41,17 @@ _RULE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def parse_rules(lines: list[Line]) -> list[RuleSpec]:
-    return [_rule(line) for line in lines]
+    rules: dict[str, RuleSpec] = {}
+    for line in lines:
+        rule = _rule(line)
+        if rule.rule_id in rules:
+            first = rules[rule.rule_id].line.number
+            raise line.error(
+                f"rule id '{rule.rule_id}' is already used on line {first}; "
+                "give each rule its own id"
+            )
+        rules[rule.rule_id] = rule
+    return list(rules.values())
 
 
 def _rule(line: Line) -> RuleSpec:

@@ -11,6 +11,7 @@ spell alternatives in parentheses: ``(电商|线上)专供`` is two phrases.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import Final
 
@@ -20,6 +21,8 @@ from listing_watch.library.specs import EmojiReading, GuardSpec, VariantGroup, W
 VARIANT_TYPES: Final = ("homophone", "lookalike")
 _TAG = re.compile(r"[a-z][a-z0-9_]*")
 _ALTERNATIVES = re.compile(r"\(([^()]*)\)")
+# Phrases one word may stand for: (a|b|c|d) eleven times would be 4**11.
+MAX_EXPANSIONS: Final = 256
 
 
 def parse_context(lines: list[Line]) -> list[WordSpec]:
@@ -81,6 +84,12 @@ def expand_alternatives(line: Line, pattern: str) -> list[str]:
         [piece] if index % 2 == 0 else piece.split("|")
         for index, piece in enumerate(pieces)
     ]
+    count = math.prod(len(choice) for choice in choices)
+    if count > MAX_EXPANSIONS:
+        raise line.error(
+            f"'{pattern[:40]}' stands for {count} phrases, more than "
+            f"{MAX_EXPANSIONS}; split it into several lines"
+        )
     return ["".join(parts) for parts in itertools.product(*choices)]
 
 
@@ -104,12 +113,20 @@ def parse_variants(lines: list[Line]) -> list[VariantGroup]:
 
 
 def parse_emoji(lines: list[Line]) -> list[EmojiReading]:
-    readings = []
+    readings: dict[str, EmojiReading] = {}
     for line in lines:
         words, fields = split_fields(line)
         if len(words) != 2 or fields:
             raise line.error("write 'EMOJI READING', for example '💯 100'")
         if len(words[0]) != 1:
             raise line.error(f"'{words[0]}' is {len(words[0])} code points; give one")
-        readings.append(EmojiReading(emoji=words[0], reading=words[1], line=line))
-    return readings
+        known = readings.get(words[0])
+        if known is not None and known.reading != words[1]:
+            raise line.error(
+                f"'{words[0]}' reads '{known.reading}' on line {known.line.number}; "
+                "give each emoji one reading"
+            )
+        readings.setdefault(
+            words[0], EmojiReading(emoji=words[0], reading=words[1], line=line)
+        )
+    return list(readings.values())
