@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from listing_watch.commands.offline_input import add_as_of
+from listing_watch.commands.offline_input import add_as_of, text_field_problem
+from listing_watch.errors import ConfigError
 from listing_watch.library import DEFAULT_ROOT, load_library
 from listing_watch.screening import ListingText, Verdict, screen
 from listing_watch.screening.kinds import FIELD_NAMES, FIELDS, KIND_NAMES, RISK_NAMES
@@ -62,6 +63,9 @@ def _listing_text(args: argparse.Namespace) -> ListingText:
         except orjson.JSONDecodeError:
             record = None
         if isinstance(record, dict):
+            problem = text_field_problem(record)
+            if problem:
+                raise ConfigError(f"cannot screen this listing: {problem}")
             return ListingText.from_record(record)
     return ListingText(
         title=args.text, description=args.description, category=args.category

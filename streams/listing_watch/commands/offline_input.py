@@ -23,6 +23,9 @@ import orjson
 
 from listing_watch.errors import ConfigError
 
+# The fields the screen reads; each must be a string when present.
+TEXT_FIELDS = ("title", "description", "category")
+
 
 @dataclass(frozen=True, slots=True)
 class InputLine:
@@ -86,7 +89,24 @@ def _decode(number: int, raw: bytes) -> InputLine:
             return InputLine(number, None, "decode_error: not valid JSON")
     if not isinstance(record, dict):
         return InputLine(number, None, "schema_error: not a JSON object")
+    problem = text_field_problem(record)
+    if problem:
+        return InputLine(number, None, f"schema_error: {problem}")
     return InputLine(number, record)
+
+
+def text_field_problem(record: dict[str, Any]) -> str:
+    """Why a record's text fields cannot be screened, or "" when they can.
+
+    The worker refuses a listing event whose title, description or category
+    is not a string (``schema_error``); the offline commands refuse the same
+    records rather than screen them as empty text.
+    """
+    for name in TEXT_FIELDS:
+        if name in record and not isinstance(record[name], str):
+            kind = type(record[name]).__name__
+            return f"{name} must be a string, got {kind} {record[name]!r:.40}"
+    return ""
 
 
 def _lenient(raw: bytes) -> Any:

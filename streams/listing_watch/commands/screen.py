@@ -14,12 +14,13 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from tqdm import tqdm
 
 from listing_watch.commands.offline_input import InputLine, add_as_of, read_input
+from listing_watch.errors import ConfigError
 from listing_watch.library import DEFAULT_ROOT, load_library
 from listing_watch.screening import CompiledLibrary, ListingText, Verdict, screen_many
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     lines = iter(progress)
-    with args.out.open("wb") as out:
+    with _open_out(args.out) as out:
         for batch in _batches(lines):
             verdicts = _screen(batch, library, as_of=args.as_of)
             for line, verdict in zip(batch, verdicts, strict=True):
@@ -67,6 +68,16 @@ def run(args: argparse.Namespace) -> int:
                         print(alert_line(line, verdict))
     print(f"screen: listings={listings} alerts={alerts}")
     return 0
+
+
+def _open_out(path: Path) -> IO[bytes]:
+    try:
+        return path.open("wb")
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write verdicts to {path}: {error.strerror}; "
+            "give --out a path in an existing, writable folder"
+        ) from None
 
 
 def _batches(lines: Iterator[InputLine]) -> Iterator[list[InputLine]]:
