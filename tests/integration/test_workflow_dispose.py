@@ -6,6 +6,11 @@ import orjson
 import pytest
 
 from listing_watch.cli import main
+from listing_watch.search.index import load_template
+from listing_watch.workflow.indices import (
+    DISPOSITIONS_TEMPLATE,
+    ensure_workflow_indices,
+)
 from listing_watch.workflow.routing import route
 from tests.integration.workflow_fixture import SCREENED, alert_document
 from tests.integration.workflow_lanes import WorkflowLane, workflow_lane
@@ -128,28 +133,110 @@ def test_negative_amount_is_refused(
     )
 
     assert status == 2
-    assert "不小于 0" in capsys.readouterr().err
+    assert "不带指数、符号或分隔符" in capsys.readouterr().err
 
 
-def test_out_of_province_alert_says_where_to_forward(cli_env: WorkflowLane) -> None:
-    alias = cli_env.lane.settings.search.alerts_alias
-    hits = cli_env.es.search(index=alias, query={"term": {"routing.in_unit": False}})[
-        "hits"
-    ]["hits"]
+def test_amount_the_index_cannot_hold_never_reaches_the_topic(
+    cli_env: WorkflowLane, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alert_id = WUHAN_LISTING.alert_id
 
-    (hit,) = hits
-    assert hit["_source"]["listing"]["listing_id"] == HANGZHOU_LISTING.listing_id
-    assert hit["_source"]["routing"]["forward_to"]["name"] == "杭州市市场监督管理局"
+    status = main(["dispose", alert_id, "penalty", "--amount", "1e400", "--by", "李四"])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "格式不对" in error
+    assert error.count("\n") == 1
+    assert list(cli_env.lane.read_topic(cli_env.workflow.dispositions_topic)) == []
 
 
-def test_two_character_term_finds_the_alert_with_its_match_highlighted(
+def test_action_the_index_refuses_is_kept_and_repaired_by_sync(
+    cli_env: WorkflowLane, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alert_id = WUHAN_LISTING.alert_id
+    backing = f"{cli_env.workflow.dispositions_alias}-000001"
+    cli_env.es.indices.put_settings(
+        index=backing, settings={"index.blocks.write": True}
+    )
+    try:
+        status = main(["dispose", alert_id, "escalated", "--by", "李四"])
+    finally:
+        cli_env.es.indices.put_settings(
+            index=backing, settings={"index.blocks.write": False}
+        )
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "已记录在主题" in error
+    assert f"listing-watch dispose {alert_id} --sync" in error
+    assert error.count("\n") == 1
+
+    assert main(["dispose", alert_id, "--sync", "--json"]) == 0
+
+    shown = orjson.loads(capsys.readouterr().out)
+    assert [h["action"] for h in shown["history"]] == ["escalated"]
+    assert main(["dispose", alert_id, "--show", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["state"] == "escalated"
+
+
+def test_penalty_is_indexed_with_its_amount_in_fen(cli_env: WorkflowLane) -> None:
+    alert_id = WUHAN_LISTING.alert_id
+    argv = ["dispose", alert_id, "penalty", "--amount", "999999999999.99"]
+
+    assert main([*argv, "--by", "李四"]) == 0
+
+    response = cli_env.es.search(
+        index=cli_env.workflow.dispositions_alias,
+        query={"term": {"alert_id": alert_id}},
+        aggs={"fen": {"sum": {"field": "amount_fen"}}},
+    )
+    assert response["aggregations"]["fen"]["value"] == 99999999999999
+    (hit,) = response["hits"]["hits"]
+    assert hit["_source"]["amount_yuan"] == "999999999999.99"
+
+
+def test_index_made_before_amount_fen_refuses_before_publishing(
+    cli_env: WorkflowLane, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alias = cli_env.workflow.dispositions_alias
+    mappings = load_template(DISPOSITIONS_TEMPLATE)["template"]["mappings"]
+    del mappings["properties"]["amount_fen"]
+    older = f"{alias}_before_fen"  # outside the template's pattern alias-*
+    cli_env.es.indices.delete(index=f"{alias}-000001")
+    cli_env.es.indices.create(
+        index=older, mappings=mappings, aliases={alias: {"is_write_index": True}}
+    )
+    argv = ["dispose", WUHAN_LISTING.alert_id, "penalty", "--amount", "500"]
+    try:
+        status = main([*argv, "--by", "李四"])
+    finally:
+        cli_env.es.indices.delete(index=older)
+        cli_env.es.indices.create(
+            index=f"{alias}-000001", aliases={alias: {"is_write_index": True}}
+        )
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "缺少字段 amount_fen" in error
+    assert "请先运行 listing-watch setup" in error
+    assert list(cli_env.lane.read_topic(cli_env.workflow.dispositions_topic)) == []
+
+
+def test_setup_adds_amount_fen_to_an_older_dispositions_index(
     cli_env: WorkflowLane,
 ) -> None:
-    alias = cli_env.lane.settings.search.alerts_alias
-    response = cli_env.es.search(
-        index=alias,
-        query={"match_phrase": {"listing.title": "收藏"}},
-        highlight={"fields": {"listing.title": {}}},
-    )
-    (hit,) = response["hits"]["hits"]
-    assert "<em>收藏</em>" in hit["highlight"]["listing.title"][0]
+    alias = cli_env.workflow.dispositions_alias
+    mappings = load_template(DISPOSITIONS_TEMPLATE)["template"]["mappings"]
+    del mappings["properties"]["amount_fen"]
+    older = f"{alias}_before_fen"
+    cli_env.es.indices.create(index=older, mappings=mappings, aliases={alias: {}})
+    try:
+        ensure_workflow_indices(
+            cli_env.es,
+            cli_env.workflow,
+            alerts_alias=cli_env.lane.settings.search.alerts_alias,
+        )
+        mapped = cli_env.es.indices.get_mapping(index=older)
+    finally:
+        cli_env.es.indices.delete(index=older)
+
+    assert "amount_fen" in mapped[older]["mappings"]["properties"]

@@ -1,8 +1,9 @@
 """``listing-watch dispose ALERT_ID ACTION --by NAME``: record an action.
 
 Prints the alert's state and whole history afterwards (``--show`` prints
-them without recording anything). Refusals are one Chinese line on stderr
-saying what to do, exit status 2.
+them without recording anything; ``--sync`` indexes the alert's actions
+again from the dispositions topic, after an indexing failure). Refusals
+are one Chinese line on stderr saying what to do, exit status 2.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from listing_watch.workflow.dispositions import (
     ACTIONS,
     PENALTY_KINDS,
     parse_amount,
+    yuan,
 )
 from listing_watch.workflow.errors import DispositionError
 from listing_watch.workflow.state import STATE_NAMES, AlertState
@@ -44,17 +46,27 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--decision", help="penalty decision number (counts once)")
     parser.add_argument("--unit", help="receiving unit of a forward (region code)")
     parser.add_argument("--voids", help="the disposition id a void cancels")
-    parser.add_argument(
-        "--at", type=datetime.fromisoformat, help="when it happened (ISO 8601)"
-    )
+    parser.add_argument("--at", type=parse_moment, help="when it happened (ISO 8601)")
     parser.add_argument("--show", action="store_true", help="print history only")
+    parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="index the alert's actions again from the dispositions topic",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    amount = parse_amount(args.amount) if args.amount else None
+    at = _aware(args.at)
     store = open_store()
-    if args.show or args.action is None:
+    if args.sync:
+        if args.action is not None:
+            raise DispositionError("--sync 只补建索引，不能同时记录处置动作")
+        count, state = store.sync_from_topic(args.alert_id)
+        print(f"dispose: 从主题补建 {count} 条处置记录的索引", file=sys.stderr)
+    elif args.show or args.action is None:
         if args.action is None and not args.show:
             raise DispositionError("请给出处置动作（ACTION），或用 --show 查看历史")
         state = store.state(args.alert_id)
@@ -63,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
             args.alert_id,
             args.action,
             by=args.by,
-            at=_aware(args.at),
+            at=at,
             reason=args.reason,
             case_number=args.case_number,
-            amount_yuan=parse_amount(args.amount) if args.amount else None,
+            amount_yuan=amount,
             penalty_kind=args.penalty_kind or _default_kind(args.action),
             decision=args.decision,
             unit=args.unit,
@@ -87,7 +99,7 @@ def render_history(alert_id: str, state: AlertState) -> str:
     for d in state.history:
         details = [
             f"案件 {d.case_number}" if d.case_number else "",
-            f"{d.amount_yuan} 元" if d.amount_yuan is not None else "",
+            f"{yuan(d.amount_yuan)} 元" if d.amount_yuan is not None else "",
             f"移送 {d.unit}" if d.unit else "",
             f"作废 {d.voids}" if d.voids else "",
             d.reason,
@@ -99,6 +111,16 @@ def render_history(alert_id: str, state: AlertState) -> str:
             f"  {d.by}  {text}  [{d.disposition_id}]"
         )
     return "\n".join(lines) + "\n"
+
+
+def parse_moment(raw: str) -> datetime:
+    """``--at``: an ISO 8601 moment; argparse prints the refusal."""
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} 不是时间；请用 ISO 8601 格式，例如 2021-07-01T10:00:00+08:00"
+        ) from None
 
 
 def _aware(moment: datetime | None) -> datetime | None:

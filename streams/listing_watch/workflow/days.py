@@ -6,7 +6,30 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from listing_watch.workflow.errors import WorkflowError
+
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
+# The days the workflow accepts: anything outside is a typing mistake, and
+# the calendar's ends (0001, 9999) overflow when shifted by a day or a zone.
+FIRST_DAY: Final = date(2000, 1, 1)
+LAST_DAY: Final = date(2100, 12, 31)
+
+
+def check_day(day: date, *, option: str) -> date:
+    """``day`` if it lies in FIRST_DAY..LAST_DAY, else a one-line refusal.
+
+    >>> check_day(date(9999, 12, 31), option="--to")
+    Traceback (most recent call last):
+    ...
+    listing_watch.workflow.errors.WorkflowError: --to 9999-12-31 超出可用范围 \
+2000-01-01 至 2100-12-31；请核对年份
+    """
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise WorkflowError(
+            f"{option} {day.isoformat()} 超出可用范围 {FIRST_DAY.isoformat()} 至 "
+            f"{LAST_DAY.isoformat()}；请核对年份"
+        )
+    return day
 
 
 def shanghai_day(moment: datetime) -> date:

@@ -14,10 +14,12 @@ the provincial bureau.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 from listing_watch.workflow.errors import DispositionError
@@ -54,6 +56,13 @@ ACTION_NAMES: Final[dict[str, str]] = {
 }
 PENALTY_NAMES: Final[dict[str, str]] = {"fine": "罚款", "confiscation": "没收"}
 
+# A bound well above any administrative penalty, low enough that the fen
+# count fits a ``long`` and the index's double keeps every fen (15
+# significant digits: 999999999999.99).
+MAX_AMOUNT_YUAN: Final = Decimal(10) ** 12
+# Plain decimal yuan, at most two places: no sign, exponent or separators.
+_AMOUNT_TEXT: Final = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AlertRef:
@@ -76,8 +85,9 @@ class AlertRef:
 class Disposition:
     """One action on one alert, as published and indexed.
 
-    ``amount_yuan`` is exact (a ``Decimal``) and travels as a string, so
-    sums in the report are exact to the fen.
+    ``amount_yuan`` is exact (a ``Decimal``) and travels as a plain decimal
+    string, so sums in the report are exact to the fen; the event also
+    carries ``amount_fen``, an integer Kibana can sum exactly.
     """
 
     disposition_id: str
@@ -122,7 +132,8 @@ class Disposition:
         optional: dict[str, Any] = {
             "reason": self.reason or None,
             "case_number": self.case_number,
-            "amount_yuan": None if self.amount_yuan is None else str(self.amount_yuan),
+            "amount_yuan": None if self.amount_yuan is None else yuan(self.amount_yuan),
+            "amount_fen": None if self.amount_yuan is None else fen(self.amount_yuan),
             "penalty_kind": self.penalty_kind,
             "decision": self.decision,
             "unit": self.unit,
@@ -182,11 +193,52 @@ def from_event(event: dict[str, Any]) -> Disposition:
 
 
 def parse_amount(raw: str) -> Decimal:
-    """A yuan amount from the command line, exact; refused when malformed."""
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
+    """A yuan amount from the command line, exact; refused when malformed.
+
+    Full-width digits are read as ASCII (NFKC), as investigators may type
+    them with a Chinese input method:
+
+    >>> parse_amount("１２.５０")
+    Decimal('12.50')
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not _AMOUNT_TEXT.fullmatch(text):
         raise DispositionError(
-            f"金额 {raw!r} 不是数字；请以元为单位填写，例如 --amount 5000 或 1234.50"
-        ) from None
+            f"金额 {raw!r} 格式不对：请以元为单位填写数字，不带指数、符号或分隔符，"
+            "最多两位小数，例如 --amount 5000 或 1234.50"
+        )
+    amount = Decimal(text)
+    check_amount(amount)
     return amount
+
+
+def check_amount(amount: Decimal) -> None:
+    """Refuse an amount the record could not keep exactly to the fen."""
+    if not amount.is_finite() or amount < 0:
+        raise DispositionError(f"罚没金额必须是不小于 0 的数字，收到 {amount}")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise DispositionError(f"罚没金额最多精确到分（两位小数），收到 {yuan(amount)}")
+    if amount > MAX_AMOUNT_YUAN:
+        raise DispositionError(
+            f"罚没金额 {yuan(amount)} 元超出上限 {yuan(MAX_AMOUNT_YUAN)} 元；"
+            "请核对金额的单位（元）和位数"
+        )
+
+
+def yuan(amount: Decimal) -> str:
+    """A plain decimal, never an exponent.
+
+    >>> yuan(Decimal("1E+3")), yuan(Decimal("1234.50"))
+    ('1000', '1234.50')
+    """
+    return f"{amount:f}"
+
+
+def fen(amount: Decimal) -> int:
+    """The amount in fen; exact for amounts :func:`check_amount` accepts.
+
+    >>> fen(Decimal("1234.5"))
+    123450
+    """
+    return int(amount * 100)

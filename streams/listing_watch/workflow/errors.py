@@ -4,7 +4,8 @@
     └── WorkflowError          the workflow refused a request
         ├── DispositionError   an action on an alert is not valid now
         ├── RegionError        a unit or region code is unknown
-        └── NotifyError        the webhook did not take a notification
+        ├── NotifyError        the webhook did not take a notification
+        └── NotIndexedError    an action is recorded but not yet searchable
 
 Each message says what was wrong, with the value, and what to do.
 """
@@ -28,3 +29,9 @@ class RegionError(WorkflowError):
 
 class NotifyError(WorkflowError):
     """The webhook refused or did not answer; the alert stays unnotified."""
+
+
+class NotIndexedError(WorkflowError):
+    """An action is on the dispositions topic (so it is recorded) but the
+    index refused it or did not answer; ``dispose ALERT_ID --sync`` repairs.
+    """

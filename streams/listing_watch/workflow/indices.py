@@ -35,6 +35,7 @@ def ensure_workflow_indices(
     ensure_index(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
     ensure_index(client, workflow.coverage_alias, COVERAGE_TEMPLATE)
     extend_alerts_mapping(client, alerts_alias)
+    extend_mapping(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
 
 
 def extend_alerts_mapping(client: Elasticsearch, alerts_alias: str) -> None:
@@ -45,11 +46,34 @@ def extend_alerts_mapping(client: Elasticsearch, alerts_alias: str) -> None:
     refuses a document with ``disposition``. Adding fields is a compatible
     mapping change; one that alters an existing field fails here, loudly.
     """
-    if not client.indices.exists_alias(name=alerts_alias):
+    extend_mapping(client, alerts_alias)
+
+
+def extend_mapping(
+    client: Elasticsearch, alias: str, template_file: str | None = None
+) -> None:
+    """Put the template's fields on the backing indices behind ``alias``
+    (e.g. ``amount_fen`` on dispositions indices made before it)."""
+    if not client.indices.exists_alias(name=alias):
         return
-    template = load_template()
+    template = (
+        load_template() if template_file is None else load_template(template_file)
+    )
     properties = template["template"]["mappings"]["properties"]
-    client.indices.put_mapping(index=alerts_alias, properties=properties)
+    client.indices.put_mapping(index=alias, properties=properties)
+
+
+def missing_fields(
+    client: Elasticsearch, alias: str, document: dict[str, Any]
+) -> list[str]:
+    """Top-level fields of ``document`` that an index behind ``alias`` does
+    not map; a strict mapping would refuse the document."""
+    mappings = client.indices.get_mapping(index=alias)
+    missing: set[str] = set()
+    for index in mappings.values():
+        properties = index["mappings"].get("properties", {})
+        missing.update(name for name in document if name not in properties)
+    return sorted(missing)
 
 
 def ensure_workflow_topics(settings: Settings, workflow: WorkflowSettings) -> list[str]:

@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from listing_watch.workflow.days import FIRST_DAY, LAST_DAY
 from listing_watch.workflow.dispositions import (
     ACTION_NAMES,
     PENALTY_KINDS,
     PENALTY_NAMES,
     Disposition,
+    check_amount,
 )
 from listing_watch.workflow.errors import DispositionError
 from listing_watch.workflow.regions import name_of
@@ -39,6 +41,17 @@ State = Literal[
     "forwarded",
     "escalated",
 ]
+
+# Longest value of a keyword field. Elasticsearch refuses a term over
+# 32766 bytes; a name or number this long is a paste gone wrong anyway.
+MAX_KEYWORD_CHARS: Final = 200
+_KEYWORD_OPTIONS: Final = (
+    ("by", "--by"),
+    ("case_number", "--case"),
+    ("decision", "--decision"),
+    ("unit", "--unit"),
+    ("voids", "--voids"),
+)
 
 STATE_NAMES: Final[dict[str, str]] = {
     "new": "待处置",
@@ -138,6 +151,12 @@ def _check_fields(candidate: Disposition) -> None:
     action = candidate.action
     if not candidate.by.strip():
         raise DispositionError("请用 --by 填写处置人姓名")
+    _check_lengths(candidate)
+    if not FIRST_DAY <= candidate.at.date() <= LAST_DAY:
+        raise DispositionError(
+            f"处置时间 --at {candidate.at.isoformat()} 超出可用范围 "
+            f"{FIRST_DAY.year}-{LAST_DAY.year} 年；请核对年份"
+        )
     if action in ("dismiss", "void") and not candidate.reason.strip():
         raise DispositionError(
             f'“{ACTION_NAMES[action]}”必须说明理由：请加 --reason "..."'
@@ -156,15 +175,22 @@ def _check_penalty(candidate: Disposition) -> None:
     amount = candidate.amount_yuan
     if amount is None:
         raise DispositionError("罚没必须填写金额（元）：请加 --amount 金额")
-    if not amount.is_finite() or amount < 0:
-        raise DispositionError(f"罚没金额必须是不小于 0 的数字，收到 {amount}")
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise DispositionError(f"罚没金额最多精确到分（两位小数），收到 {amount}")
+    check_amount(amount)
     if candidate.penalty_kind not in PENALTY_KINDS:
         kinds = "、".join(f"{k}（{PENALTY_NAMES[k]}）" for k in PENALTY_KINDS)
         raise DispositionError(
             f"罚没类型 {candidate.penalty_kind!r} 无效，应为 {kinds}"
         )
+
+
+def _check_lengths(candidate: Disposition) -> None:
+    for name, option in _KEYWORD_OPTIONS:
+        value = getattr(candidate, name) or ""
+        if len(value) > MAX_KEYWORD_CHARS:
+            raise DispositionError(
+                f"{option} 过长（{len(value)} 字，最多 {MAX_KEYWORD_CHARS} 字）；"
+                "请核对是否粘贴了多余内容"
+            )
 
 
 def _check_forward(candidate: Disposition) -> None:

@@ -1,12 +1,18 @@
 """Recording dispositions: validate, publish, index, show on the alert.
 
 The order is the durability order. The event on the dispositions topic is
-the record of what an investigator did; the dispositions index is the
-searchable copy (document id = disposition id, so re-indexing from the
-topic overwrites); the ``disposition`` object on the alert is a view,
-recomputed from the whole history each time. Writes refresh at once (not
-``wait_for``, which waits up to the refresh interval): actions come a few
-a minute, and the next command must see the last one.
+the record of what an investigator did, kept forever, so everything the
+index would refuse (an amount a double cannot hold, a field its strict
+mapping lacks, a date out of range) is refused before publishing: topic
+and index must not disagree. The dispositions index is the searchable copy
+(document id = disposition id, so re-indexing from the topic overwrites);
+if it fails after publishing, the action stands and ``dispose ALERT_ID
+--sync`` indexes it again from the topic. The ``disposition`` object on
+the alert is a view, recomputed from the whole history each time.
+
+Writes refresh at once (not ``wait_for``, which waits up to the refresh
+interval): actions come a few a minute, and the next command must see the
+last one.
 
 Shortcoming (#5): two investigators acting on one alert at the same
 instant are both validated against the same history, so e.g. two
@@ -23,11 +29,12 @@ from typing import Any, Final
 
 import orjson
 from confluent_kafka import KafkaError, Message, Producer
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from listing_watch.config import Settings, load_settings
 from listing_watch.errors import DeliveryError
 from listing_watch.logs import log_event
+from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.search.index import connect
 from listing_watch.workflow.dispositions import (
     Action,
@@ -36,8 +43,8 @@ from listing_watch.workflow.dispositions import (
     from_event,
     new_disposition,
 )
-from listing_watch.workflow.errors import DispositionError
-from listing_watch.workflow.indices import scan_sources
+from listing_watch.workflow.errors import DispositionError, NotIndexedError
+from listing_watch.workflow.indices import missing_fields, scan_sources
 from listing_watch.workflow.routing import route
 from listing_watch.workflow.settings import WorkflowSettings, load_workflow_settings
 from listing_watch.workflow.state import AlertState, fold, validate
@@ -116,11 +123,21 @@ class DispositionStore:
             **fields,
         )
         validate(candidate, current)
+        self.check_mapping(candidate)
 
         self.publish(candidate)
-        self.index(candidate)
+
         after = fold([*current.history, candidate])
-        self.show_on_alert(hit["_index"], alert_id, after)
+        try:
+            self.index(candidate)
+            self.show_on_alert(hit["_index"], alert_id, after)
+        except (ApiError, TransportError) as error:
+            raise NotIndexedError(
+                f"处置 {candidate.disposition_id} 已记录在主题 "
+                f"{self._workflow.dispositions_topic}（有效，请勿重复录入），"
+                f"但写入索引失败：{_reason(error)}；Elasticsearch 恢复后请运行 "
+                f"listing-watch dispose {alert_id} --sync"
+            ) from None
         log_event(
             logger,
             "disposition_recorded",
@@ -130,6 +147,16 @@ class DispositionStore:
             state=after.state,
         )
         return candidate, after
+
+    def check_mapping(self, disposition: Disposition) -> None:
+        """Refuse, before publishing, a field the strict mapping lacks."""
+        alias = self._workflow.dispositions_alias
+        missing = missing_fields(self._es, alias, disposition.to_event())
+        if missing:
+            raise DispositionError(
+                f"索引 {alias} 缺少字段 {', '.join(missing)}，会拒收这条处置；"
+                "本次未记录。请先运行 listing-watch setup 更新映射，再重新录入"
+            )
 
     def publish(self, disposition: Disposition) -> None:
         """Put the event on the dispositions topic and wait for the broker."""
@@ -187,6 +214,36 @@ class DispositionStore:
         state = fold(self.history(alert_id))
         self.show_on_alert(hit["_index"], alert_id, state)
         return state
+
+    def sync_from_topic(self, alert_id: str) -> tuple[int, AlertState]:
+        """Index the alert's events from the dispositions topic, then its view.
+
+        Repairs an action that was published but not indexed. Reads the
+        whole topic (it is kept forever), so it takes as long as that;
+        re-indexing an event already indexed overwrites it with itself.
+        Returns how many events the topic holds for the alert.
+        """
+        self.find_alert(alert_id)
+        key = alert_id.encode("utf-8")
+        topic = self._workflow.dispositions_topic
+        events = [
+            from_event(orjson.loads(message.value() or b"{}"))
+            for message in read_topic(self._settings, topic)
+            if message.key() == key
+        ]
+        if events:
+            self.check_mapping(events[-1])
+        for disposition in events:
+            self.index(disposition)
+        state = self.sync_alert(alert_id)
+        log_event(logger, "dispositions_synced", alert_id=alert_id, events=len(events))
+        return len(events), state
+
+
+def _reason(error: ApiError | TransportError) -> str:
+    """The first line of what Elasticsearch said, for a one-line message."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:300]
 
 
 def open_store() -> DispositionStore:

@@ -147,3 +147,22 @@ def test_alert_with_a_case_cannot_be_dismissed(dispose: MakeDisposition) -> None
 
     with pytest.raises(DispositionError, match="不能排除为误报"):
         validate(dispose("dismiss", reason="误报"), opened)
+
+
+@pytest.mark.parametrize(
+    "at", ["1999-12-31T23:00:00+08:00", "9999-12-31T23:59:59+00:00"]
+)
+def test_action_dated_outside_2000_to_2100_is_refused(
+    dispose: MakeDisposition, at: str
+) -> None:
+    request = dispose("takedown_requested", at)
+
+    with pytest.raises(DispositionError, match=r"--at .* 超出可用范围 2000-2100"):
+        validate(request, fold([]))
+
+
+def test_overlong_case_number_is_refused(dispose: MakeDisposition) -> None:
+    opened = dispose("case_opened", case_number="案" * 201)
+
+    with pytest.raises(DispositionError, match=r"--case 过长（201 字，最多 200 字）"):
+        validate(opened, fold([]))
