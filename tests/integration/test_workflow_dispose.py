@@ -240,3 +240,27 @@ def test_setup_adds_amount_fen_to_an_older_dispositions_index(
         cli_env.es.indices.delete(index=older)
 
     assert "amount_fen" in mapped[older]["mappings"]["properties"]
+
+
+def test_out_of_province_alert_says_where_to_forward(cli_env: WorkflowLane) -> None:
+    alias = cli_env.lane.settings.search.alerts_alias
+    hits = cli_env.es.search(index=alias, query={"term": {"routing.in_unit": False}})[
+        "hits"
+    ]["hits"]
+
+    (hit,) = hits
+    assert hit["_source"]["listing"]["listing_id"] == HANGZHOU_LISTING.listing_id
+    assert hit["_source"]["routing"]["forward_to"]["name"] == "杭州市市场监督管理局"
+
+
+def test_two_character_term_finds_the_alert_with_its_match_highlighted(
+    cli_env: WorkflowLane,
+) -> None:
+    alias = cli_env.lane.settings.search.alerts_alias
+    response = cli_env.es.search(
+        index=alias,
+        query={"match_phrase": {"listing.title": "收藏"}},
+        highlight={"fields": {"listing.title": {}}},
+    )
+    (hit,) = response["hits"]["hits"]
+    assert "<em>收藏</em>" in hit["highlight"]["listing.title"][0]
