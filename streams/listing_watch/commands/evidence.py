@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from listing_watch.workflow.evidence import evidence_record
+from listing_watch.workflow.outfiles import check_output, write_whole
 from listing_watch.workflow.state import fold
 from listing_watch.workflow.store import open_store
 
@@ -21,11 +22,13 @@ def register(subparsers: Any) -> None:
         description="Write the evidence for the case record as JSON.",
     )
     parser.add_argument("alert_id", metavar="ALERT_ID")
-    parser.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    parser.add_argument("--out", type=Path, help="JSON file to write (default: stdout)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        check_output(args.out, suffix=".json")
     store = open_store()
     alert = store.find_alert(args.alert_id)["_source"]
     record = evidence_record(alert, fold(store.history(args.alert_id)))
@@ -33,6 +36,6 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(data.decode() + "\n")
     else:
-        args.out.write_bytes(data + b"\n")
+        write_whole(args.out, lambda path: path.write_bytes(data + b"\n"))
         print(f"evidence: wrote {args.out} intact={record['intact']}", file=sys.stderr)
     return 0 if record["intact"] else 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from listing_watch.config import load_settings
 from listing_watch.search.index import connect
+from listing_watch.workflow.outfiles import check_output
 from listing_watch.workflow.outputs import FORWARD_HEADER, forward_rows
 from listing_watch.workflow.regions import check_unit
 from listing_watch.workflow.routing import authority_name
@@ -30,6 +31,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     division = check_unit(args.unit)
+    out = check_output(args.out or Path(f"forward-{args.unit}.xlsx"), suffix=".xlsx")
     settings = load_settings()
     workflow = load_workflow_settings()
     rows = forward_rows(
@@ -38,7 +40,6 @@ def run(args: argparse.Namespace) -> int:
         dispositions_alias=workflow.dispositions_alias,
         unit=args.unit,
     )
-    out = args.out or Path(f"forward-{args.unit}.xlsx")
     title = f"移送{authority_name(division)}"[:31]
     write_table(out, [(title, FORWARD_HEADER, rows)])
     print(f"forward: unit={args.unit} alerts={len(rows)} out={out}")

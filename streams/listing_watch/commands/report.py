@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from listing_watch.config import load_settings
-from listing_watch.errors import ConfigError
 from listing_watch.search.index import connect
 from listing_watch.workflow.annex2 import Period
-from listing_watch.workflow.days import SHANGHAI
+from listing_watch.workflow.days import SHANGHAI, check_day
+from listing_watch.workflow.errors import WorkflowError
+from listing_watch.workflow.outfiles import check_output
 from listing_watch.workflow.regions import check_unit
 from listing_watch.workflow.report_query import build_annex2
 from listing_watch.workflow.settings import load_workflow_settings
@@ -40,7 +41,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.last < args.first:
-        raise ConfigError(f"--to {args.last} is before --from {args.first}")
+        raise WorkflowError(
+            f"--to {args.last} 早于 --from {args.first}；请交换两个日期"
+        )
+    if args.out is not None:
+        check_output(args.out, suffix=".xlsx")
     settings = load_settings()
     workflow = load_workflow_settings()
     period = Period(unit=check_unit(args.unit), first=args.first, last=args.last)
@@ -56,12 +61,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_day(raw: str) -> date:
+    """A report day; argparse prints the refusal with the option's name."""
     try:
-        return date.fromisoformat(raw)
+        return check_day(date.fromisoformat(raw), option="日期")
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{raw!r} is not a date; use YYYY-MM-DD"
+            f"{raw!r} 不是日期；请用 YYYY-MM-DD 格式，例如 2021-07-01"
         ) from None
+    except WorkflowError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _today() -> date:

@@ -13,6 +13,8 @@ import orjson
 from listing_watch.commands.report import parse_day
 from listing_watch.config import load_settings
 from listing_watch.search.index import connect
+from listing_watch.workflow.errors import WorkflowError
+from listing_watch.workflow.outfiles import check_output
 from listing_watch.workflow.outputs import SHOPS_HEADER, shop_summaries
 from listing_watch.workflow.settings import load_workflow_settings
 from listing_watch.workflow.sheets import write_table
@@ -35,6 +37,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.last < args.first:
+        raise WorkflowError(
+            f"--to {args.last} 早于 --from {args.first}；请交换两个日期"
+        )
+    if args.top < 1:
+        raise WorkflowError(f"--top {args.top} 须为正整数，例如 --top 50")
+    if args.out is not None:
+        check_output(args.out, suffix=".xlsx")
     settings = load_settings()
     workflow = load_workflow_settings()
     shops = shop_summaries(

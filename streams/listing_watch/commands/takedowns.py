@@ -9,6 +9,7 @@ from typing import Any
 from listing_watch.commands.report import parse_day
 from listing_watch.config import load_settings
 from listing_watch.search.index import connect
+from listing_watch.workflow.outfiles import check_output
 from listing_watch.workflow.outputs import TAKEDOWN_HEADER, takedown_rows
 from listing_watch.workflow.settings import load_workflow_settings
 from listing_watch.workflow.sheets import write_table
@@ -27,6 +28,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_output(
+        args.out or Path(f"takedowns-{args.platform}.xlsx"), suffix=".xlsx"
+    )
     settings = load_settings()
     workflow = load_workflow_settings()
     rows = takedown_rows(
@@ -36,7 +40,6 @@ def run(args: argparse.Namespace) -> int:
         platform=args.platform,
         since=args.since,
     )
-    out = args.out or Path(f"takedowns-{args.platform}.xlsx")
     write_table(out, [("督促下架清单", TAKEDOWN_HEADER, rows)])
     print(f"takedowns: platform={args.platform} listings={len(rows)} out={out}")
     return 0

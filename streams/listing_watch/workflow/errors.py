@@ -5,6 +5,7 @@
         ├── DispositionError   an action on an alert is not valid now
         ├── RegionError        a unit or region code is unknown
         ├── NotifyError        the webhook did not take a notification
+        ├── OutputError        an output file cannot be written where asked
         └── NotIndexedError    an action is recorded but not yet searchable
 
 Each message says what was wrong, with the value, and what to do.
@@ -29,6 +30,14 @@ class RegionError(WorkflowError):
 
 class NotifyError(WorkflowError):
     """The webhook refused or did not answer; the alert stays unnotified."""
+
+
+class OutputError(WorkflowError):
+    """An output file (workbook, evidence) cannot be written where asked.
+
+    Raised before anything is computed when the name or folder is wrong,
+    and when the write itself fails; nothing half-written is left behind.
+    """
 
 
 class NotIndexedError(WorkflowError):

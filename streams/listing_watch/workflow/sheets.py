@@ -9,6 +9,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from listing_watch.workflow.outfiles import write_whole
+
 
 def write_table(
     path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]
@@ -27,4 +29,4 @@ def write_table(
             sheet.column_dimensions[column[0].column_letter].width = max(
                 10, min(60, 2 * len(name) + 4)
             )
-    book.save(path)
+    write_whole(path, book.save)

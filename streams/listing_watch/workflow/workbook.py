@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from listing_watch.workflow.annex2 import ROWS, TITLE, Annex2
+from listing_watch.workflow.outfiles import write_whole
 from listing_watch.workflow.regions import EDITION
 from listing_watch.workflow.routing import authority_name
 
@@ -92,7 +93,7 @@ def write_workbook(report: Annex2, path: Path) -> None:
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 16
     sheet.column_dimensions["C"].width = 8
-    book.save(path)
+    write_whole(path, book.save)
 
 
 def _merged(
