@@ -264,3 +264,19 @@ def test_two_character_term_finds_the_alert_with_its_match_highlighted(
     )
     (hit,) = response["hits"]["hits"]
     assert "<em>收藏</em>" in hit["highlight"]["listing.title"][0]
+
+
+def test_missing_alerts_alias_says_to_run_setup(
+    cli_env: WorkflowLane,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    missing = f"{cli_env.workflow.dispositions_alias}-no-alerts"
+    monkeypatch.setenv("LW_ES_ALERTS_ALIAS", missing)
+
+    status = main(["dispose", WUHAN_LISTING.alert_id, "--show"])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert f"索引或别名 {missing} 不存在；请先运行 listing-watch setup" in error
+    assert error.count("\n") == 1

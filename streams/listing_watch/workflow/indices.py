@@ -12,9 +12,10 @@ from typing import Any, Final
 
 # The stubs do not re-export NewTopic, although the module does.
 from confluent_kafka.cimpl import NewTopic
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from listing_watch.config import Settings
+from listing_watch.errors import StackError
 from listing_watch.pipeline.topics import create_topics
 from listing_watch.search.index import ensure_index, load_template
 from listing_watch.workflow.settings import WorkflowSettings
@@ -109,7 +110,8 @@ def scan_sources(
     """
     search_after: list[Any] | None = None
     while True:
-        response = es.search(
+        response = search(
+            es,
             index=index,
             query=query,
             size=PAGE,
@@ -123,3 +125,15 @@ def scan_sources(
         if len(hits) < PAGE:
             return
         search_after = hits[-1]["sort"]
+
+
+def search(es: Elasticsearch, *, index: str, **request: Any) -> dict[str, Any]:
+    """``es.search``; a missing index or alias is one line saying what to do."""
+    try:
+        response: dict[str, Any] = es.search(index=index, **request).body
+    except NotFoundError:
+        raise StackError(
+            f"索引或别名 {index} 不存在；请先运行 listing-watch setup，"
+            "或核对 LW_ES_* 设置"
+        ) from None
+    return response

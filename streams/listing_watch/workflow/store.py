@@ -44,7 +44,7 @@ from listing_watch.workflow.dispositions import (
     new_disposition,
 )
 from listing_watch.workflow.errors import DispositionError, NotIndexedError
-from listing_watch.workflow.indices import missing_fields, scan_sources
+from listing_watch.workflow.indices import missing_fields, scan_sources, search
 from listing_watch.workflow.routing import route
 from listing_watch.workflow.settings import WorkflowSettings, load_workflow_settings
 from listing_watch.workflow.state import AlertState, fold, validate
@@ -74,7 +74,8 @@ class DispositionStore:
 
     def find_alert(self, alert_id: str) -> dict[str, Any]:
         """The alert's search hit; an error an investigator understands."""
-        response = self._es.search(
+        response = search(
+            self._es,
             index=self._settings.search.alerts_alias,
             query={"term": {"alert_id": alert_id}},
             size=1,
