@@ -45,7 +45,7 @@ from listing_watch.config import Settings, load_settings
 from listing_watch.events import decode_listing
 from listing_watch.library import load_library
 from listing_watch.pipeline.alerts import alert_id_for
-from listing_watch.pipeline.lag import partition_lag
+from listing_watch.pipeline.lag import LagProbe
 from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.provision import drop_isolated, isolated_names, provision
@@ -114,6 +114,8 @@ class ChaosRun:
         self.expected: set[str] = set()
         self.sent = 0
         self._started = time.monotonic()
+        self._probe = self._new_probe()
+        self._retired: list[LagProbe] = []
 
     # --- set-up ----------------------------------------------------------
 
@@ -181,15 +183,23 @@ class ChaosRun:
 
     def lag(self) -> int:
         try:
-            return sum(
-                partition_lag(
-                    self.settings,
-                    group=self.settings.worker.group_id,
-                    topic=self.settings.topics.listings,
-                ).values()
-            )
+            return sum(self._probe.lag().values())
         except Exception:
-            return -1  # broker unreachable for the moment: unknown
+            # Broker unreachable for the moment: lag unknown. After a broker
+            # restart librdkafka's admin client has been seen never to answer
+            # again, so the next reading uses fresh clients. The old ones are
+            # kept, not closed: closing them with requests in flight has
+            # crashed the process.
+            self._retired.append(self._probe)
+            self._probe = self._new_probe()
+            return -1
+
+    def _new_probe(self) -> LagProbe:
+        return LagProbe(
+            self.settings,
+            group=self.settings.worker.group_id,
+            topic=self.settings.topics.listings,
+        )
 
     def _wait_for_lag_below(self, threshold: float) -> int:
         while True:

@@ -27,7 +27,7 @@ from typing import Any, Final
 import orjson
 
 from listing_watch.config import Settings, load_settings
-from listing_watch.pipeline.lag import end_offsets, partition_lag
+from listing_watch.pipeline.lag import LagProbe, end_offsets
 from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
 from listing_watch.search.index import connect
@@ -107,6 +107,9 @@ def _wait_until_drained(settings: Settings, worker: Worker) -> None:
     """Poll the group's lag until it is zero twice in a row."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_S
     zero_seen = 0
+    probe = LagProbe(
+        settings, group=settings.worker.group_id, topic=settings.topics.listings
+    )
     while zero_seen < 2:
         if worker.poll() is not None:
             raise SystemExit(f"demo: the worker exited early with {worker.returncode}")
@@ -114,14 +117,11 @@ def _wait_until_drained(settings: Settings, worker: Worker) -> None:
             raise SystemExit(
                 "demo: the topic did not drain in time; see the worker log"
             )
-        lag = sum(
-            partition_lag(
-                settings, group=settings.worker.group_id, topic=settings.topics.listings
-            ).values()
-        )
+        lag = sum(probe.lag().values())
         print(f"\rdemo: lag={lag:<8}", end="", file=sys.stderr, flush=True)
         zero_seen = zero_seen + 1 if lag == 0 else 0
         time.sleep(1.0)
+    probe.close()
     print(file=sys.stderr)
 
 
