@@ -119,17 +119,21 @@ fetch_kafka() {
     [[ -f "$KAFKA_HOME/.fetched" ]] && return
     log "fetching Kafka $KAFKA_VERSION jars from Maven Central"
     mkdir -p "$KAFKA_HOME/libs"
+    mkdir -p "$STATE/logs"
     mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" \
-        || die "could not download Kafka $KAFKA_VERSION with Maven: check access to Maven Central, then run 'make stack' again"
+        >>"$STATE/logs/maven.log" 2>&1 \
+        || die "could not download Kafka $KAFKA_VERSION with Maven: see $STATE/logs/maven.log, check access to Maven Central, then run 'make stack' again"
     touch "$KAFKA_HOME/.fetched"
 }
 
 fetch_es() {
     [[ -f "$ES_HOME/.fetched" ]] && return
     log "fetching Elasticsearch $ES_VERSION (integ-test zip) from Maven Central"
+    mkdir -p "$STATE/logs"
     mvn -q -B -Dstyle.color=never dependency:get -Dartifact="$ES_ARTIFACT" -Dtransitive=false \
-        || die "could not download $ES_ARTIFACT with Maven: check access to Maven Central, then run 'make stack' again"
+        >>"$STATE/logs/maven.log" 2>&1 \
+        || die "could not download $ES_ARTIFACT with Maven: see $STATE/logs/maven.log, check access to Maven Central, then run 'make stack' again"
     local zip
     zip="${LW_MAVEN_REPO:-$HOME/.m2/repository}/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
     [[ -f "$zip" ]] || die "Maven reported success but $zip is missing"
