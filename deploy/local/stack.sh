@@ -343,6 +343,10 @@ start)
 stop)
     stop_one es
     stop_one kafka
+    for port in "$ES_PORT" "$KAFKA_PORT"; do
+        port_in_use "$port" && log "warning: something still listens on 127.0.0.1:$port (not started by this checkout's stack?)"
+    done
+    true
     ;;
 status) status ;;
 clean)
