@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any, Final
 
 import orjson
+from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 
 from listing_watch.config import Settings, load_settings
-from listing_watch.pipeline.lag import LagProbe, end_offsets
+from listing_watch.pipeline.lag import LagProbe, end_offsets, partition_lag
 from listing_watch.pipeline.processes import Worker, start_worker, stop_workers
 from listing_watch.pipeline.topic_reader import read_topic
+from listing_watch.pipeline.topics import admin_client
 from listing_watch.search.index import connect
 
 REPO: Final = Path(__file__).resolve().parents[2]
@@ -57,6 +59,7 @@ def main() -> int:
         print("demo: set LW_SHARED_DATA to the folder holding them", file=sys.stderr)
         return 2
 
+    _skip_leftovers(settings)
     alerts_start = _ends(settings, settings.topics.alerts)
     dead_start = _ends(settings, settings.topics.deadletter)
     log_path = REPO / "var" / "demo" / "worker.log"
@@ -90,6 +93,27 @@ def main() -> int:
         f"dead_letter={dead_letters} seconds={time.monotonic() - started:.0f}"
     )
     return 0
+
+
+def _skip_leftovers(settings: Settings) -> None:
+    """Start the demo's group at the end of the listings topic.
+
+    Listings an earlier, interrupted demo left unscreened would otherwise be
+    screened now and counted with this run's. No worker of the group runs
+    yet, so its offsets may be moved.
+    """
+    topic, group = settings.topics.listings, settings.worker.group_id
+    ends = _ends(settings, topic)
+    lag = sum(partition_lag(settings, group=group, topic=topic).values())
+    if lag == 0:
+        return
+    offsets = [TopicPartition(topic, partition, end) for partition, end in ends.items()]
+    request = [ConsumerGroupTopicPartitions(group, offsets)]
+    for future in admin_client(settings).alter_consumer_group_offsets(request).values():
+        future.result(timeout=30)
+    print(
+        f"demo: skipped {lag} listings an earlier run left unscreened", file=sys.stderr
+    )
 
 
 def _ends(settings: Settings, topic: str) -> dict[int, int]:
