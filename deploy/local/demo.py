@@ -109,7 +109,8 @@ def _skip_leftovers(settings: Settings) -> None:
         return
     offsets = [TopicPartition(topic, partition, end) for partition, end in ends.items()]
     request = [ConsumerGroupTopicPartitions(group, offsets)]
-    for future in admin_client(settings).alter_consumer_group_offsets(request).values():
+    admin = admin_client(settings)  # must outlive its futures
+    for future in admin.alter_consumer_group_offsets(request).values():
         future.result(timeout=30)
     print(
         f"demo: skipped {lag} listings an earlier run left unscreened", file=sys.stderr
