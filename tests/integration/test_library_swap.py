@@ -137,8 +137,15 @@ def test_publish_and_swaps_are_audited_with_author_and_terms(
         hits = es.search(index=alias, query={"term": {"library.version": new}})
         return [hit["_source"] for hit in hits["hits"]["hits"]]
 
-    deadline = time.monotonic() + 20
-    while len(audit()) < 2 and time.monotonic() < deadline:
+    def actions() -> set[str]:
+        return {event["event"]["action"] for event in audit()}
+
+    # The publisher and the worker write their audit events independently;
+    # wait for both kinds, not for a count (a worker may swap twice).
+    deadline = time.monotonic() + 30
+    while not {"library_published", "library_swapped"} <= actions():
+        if time.monotonic() > deadline:
+            break
         time.sleep(0.5)
     by_action = {event["event"]["action"]: event for event in audit()}
     published = by_action["library_published"]

@@ -62,15 +62,20 @@ def ensure_alerts_index(client: Elasticsearch, search: SearchSettings) -> None:
 def ensure_index(client: Elasticsearch, alias: str, template_file: str) -> None:
     """Install a template for ``alias-*`` and create the alias if missing.
 
-    Idempotent: the template is overwritten with the file's content (so an
-    edited template takes effect for the next backing index), and the alias
-    is only created when missing.
+    Idempotent: the template is overwritten with the file's content, fields
+    it adds reach the existing backing indices, and the alias is only
+    created when missing.
     """
     template = load_template(template_file)
     template["index_patterns"] = [f"{alias}-*"]
     client.indices.put_index_template(name=alias, **template)
 
     if client.indices.exists_alias(name=alias):
+        # Backing indices made from an older template do not know its new
+        # fields, and strict mappings refuse documents that carry them.
+        # Adding fields is compatible; changing one fails here, loudly.
+        properties = template["template"]["mappings"].get("properties", {})
+        client.indices.put_mapping(index=alias, properties=properties)
         return
     first_index = f"{alias}{FIRST_BACKING_SUFFIX}"
     client.indices.create(index=first_index, aliases={alias: {"is_write_index": True}})
