@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -91,6 +93,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--retrohunt",
+        action="store_true",
+        help="measure the latency again while a retro-hunt screens the backlog",
+    )
     args = parser.parse_args()
 
     run = BenchRun()
@@ -103,11 +110,19 @@ def main() -> int:
         one = run.pipeline_rate(workers=1)
         two = run.pipeline_rate(workers=2)
         latency = run.latency(corpus, seconds=args.seconds)
+        hunted = (
+            run.latency(corpus, seconds=args.seconds, stage="lat2", retrohunt=True)
+            if args.retrohunt
+            else None
+        )
     finally:
         run.clean_up()
 
     report_rates(raw, one, two)
     latency.report()
+    if hunted is not None:
+        print("with a retro-hunt screening the 100,000-listing backlog at 2,000/s:")
+        hunted.report()
     return 0
 
 
@@ -225,9 +240,16 @@ class BenchRun:
 
     # --- stages 3 and 4: latency at a fixed rate ------------------------------
 
-    def latency(self, corpus: Sequence[dict[str, Any]], *, seconds: float) -> Latency:
-        settings = self.stage_settings("lat", f"{self.prefix}.lat.listings")
-        env = self.stage_env("lat", settings.topics.listings)
+    def latency(
+        self,
+        corpus: Sequence[dict[str, Any]],
+        *,
+        seconds: float,
+        stage: str = "lat",
+        retrohunt: bool = False,
+    ) -> Latency:
+        settings = self.stage_settings(stage, f"{self.prefix}.{stage}.listings")
+        env = self.stage_env(stage, settings.topics.listings)
         # Created before provision, which keeps a topic that exists.
         create_topics(settings, [log_append_topic(settings)])
         provision(settings, env)
@@ -235,13 +257,58 @@ class BenchRun:
             bench_events(corpus, f"{self.prefix}-p", int(PACED_RATE * seconds))
         )
         planted = planted_alert_ids(events)
-        log = self.log_dir / "lat-0.log"
+        log = self.log_dir / f"{stage}-0.log"
         worker = start_worker(env, log)
+        hunters: list[Worker] = []
         try:
             self.warm_up(settings, corpus, log)
+            if retrohunt:
+                hunters.append(self.start_retrohunt(env))
             return self.measure(settings, events, planted, log)
         finally:
-            stop_workers([worker])
+            stop_workers([worker, *hunters])
+
+    def start_retrohunt(self, env: dict[str, str]) -> Worker:
+        """A retro-hunt over the stage-1 backlog, beside the live worker.
+
+        Two versions are published to the stage's library topic (the second
+        adds a term), and the hunt screens the 100,000 backlog listings at
+        the default 2,000 a second: longer than the paced run.
+        """
+        keywords = self.log_dir / "keywords-v2"
+        shutil.copytree(REPO / "keywords", keywords, dirs_exist_ok=True)
+        with (keywords / "terms" / "02-focus.terms").open("a", encoding="utf-8") as f:
+            f.write(
+                "\n滇池金箔画  weight=0.9  kind=celebration_marketing  source=bench\n"
+            )
+        for root in (REPO / "keywords", keywords):
+            publish = [
+                "library",
+                "publish",
+                "--keywords",
+                str(root),
+                "--author",
+                "bench",
+            ]
+            subprocess.run(
+                [sys.executable, "-m", "listing_watch.cli", *publish],
+                cwd=REPO,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        hunt_env = {**env, "LW_TOPIC_LISTINGS": self.settings.topics.listings}
+        command = ["retrohunt", "--since", "2h", "--no-progress"]
+        with (self.log_dir / "retrohunt.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "listing_watch.cli", *command],
+                cwd=REPO,
+                env=hunt_env,
+                stdout=log,
+                stderr=log,
+            )
+        self.note("retro-hunt started over the backlog")
+        return process
 
     def warm_up(
         self, settings: Settings, corpus: Sequence[dict[str, Any]], log: Path
