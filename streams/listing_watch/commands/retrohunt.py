@@ -27,7 +27,7 @@ from listing_watch.pipeline.library_settings import (
 )
 from listing_watch.pipeline.library_topic import read_versions
 from listing_watch.pipeline.retrohunt import Retrohunt, RetrohuntSummary, parse_since
-from listing_watch.search.index import connect, load_template
+from listing_watch.search.index import connect, ensure_alerts_index
 
 
 def register(subparsers: Any) -> None:
@@ -92,7 +92,8 @@ def hunt(
         raise ConfigError("no version published yet: publish one first")
     old = _previous(versions, new, previous)
     search = connect(settings.search)
-    _extend_alerts_mapping(settings, search)
+    # Indices made before ``retrohunt`` and ``review`` existed get them.
+    ensure_alerts_index(search, settings.search)
     run = Retrohunt(
         settings,
         new=compile_bundle(new.bundle),
@@ -119,18 +120,6 @@ def _previous(
         return find_version(versions, new.previous)
     raise ConfigError(
         f"{new.version} is the first published version: name one with --previous"
-    )
-
-
-def _extend_alerts_mapping(settings: Settings, search: Any) -> None:
-    """Add ``retrohunt`` and ``review`` to indices made before they existed."""
-    alias = settings.search.alerts_alias
-    if not search.indices.exists_alias(name=alias):
-        return
-    properties = load_template()["template"]["mappings"]["properties"]
-    search.indices.put_mapping(
-        index=alias,
-        properties={name: properties[name] for name in ("retrohunt", "review")},
     )
 
 

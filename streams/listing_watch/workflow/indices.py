@@ -17,7 +17,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 from listing_watch.config import Settings
 from listing_watch.errors import StackError
 from listing_watch.pipeline.topics import create_topics
-from listing_watch.search.index import ensure_index, load_template
+from listing_watch.search.index import TEMPLATE_FILE as ALERTS_TEMPLATE
+from listing_watch.search.index import ensure_index
 from listing_watch.workflow.settings import WorkflowSettings
 
 logger = logging.getLogger(__name__)
@@ -31,37 +32,15 @@ PAGE: Final = 1000
 def ensure_workflow_indices(
     client: Elasticsearch, workflow: WorkflowSettings, *, alerts_alias: str
 ) -> None:
-    """Install both templates, create each alias when missing, and extend
-    the alerts indices' mapping with the workflow's fields."""
+    """Install both templates and create each alias when missing.
+
+    :func:`ensure_index` also adds new template fields (``amount_fen``,
+    ``disposition``, ``routing``, ...) to backing indices made before them;
+    the alerts alias is ensured again for callers that skip ``setup``.
+    """
     ensure_index(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
     ensure_index(client, workflow.coverage_alias, COVERAGE_TEMPLATE)
-    extend_alerts_mapping(client, alerts_alias)
-    extend_mapping(client, workflow.dispositions_alias, DISPOSITIONS_TEMPLATE)
-
-
-def extend_alerts_mapping(client: Elasticsearch, alerts_alias: str) -> None:
-    """Add the template's new fields (``disposition``, ``routing``, ...) to
-    backing indices created before them.
-
-    The alerts mapping is strict, so an index made from an older template
-    refuses a document with ``disposition``. Adding fields is a compatible
-    mapping change; one that alters an existing field fails here, loudly.
-    """
-    extend_mapping(client, alerts_alias)
-
-
-def extend_mapping(
-    client: Elasticsearch, alias: str, template_file: str | None = None
-) -> None:
-    """Put the template's fields on the backing indices behind ``alias``
-    (e.g. ``amount_fen`` on dispositions indices made before it)."""
-    if not client.indices.exists_alias(name=alias):
-        return
-    template = (
-        load_template() if template_file is None else load_template(template_file)
-    )
-    properties = template["template"]["mappings"]["properties"]
-    client.indices.put_mapping(index=alias, properties=properties)
+    ensure_index(client, alerts_alias, ALERTS_TEMPLATE)
 
 
 def missing_fields(
