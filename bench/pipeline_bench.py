@@ -98,6 +98,11 @@ def main() -> int:
         action="store_true",
         help="measure the latency again while a retro-hunt screens the backlog",
     )
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="skip the backlog and rate stages; measure only produce -> alert",
+    )
     args = parser.parse_args()
 
     run = BenchRun()
@@ -105,10 +110,14 @@ def main() -> int:
     print(versions_line(run.search))
     try:
         corpus = load_corpus()
-        run.fill_backlog(corpus, args.listings)
-        raw = run.raw_consume_rate()
-        one = run.pipeline_rate(workers=1)
-        two = run.pipeline_rate(workers=2)
+        rates = None
+        if not args.latency_only:
+            run.fill_backlog(corpus, args.listings)
+            rates = (
+                run.raw_consume_rate(),
+                run.pipeline_rate(workers=1),
+                run.pipeline_rate(workers=2),
+            )
         latency = run.latency(corpus, seconds=args.seconds)
         hunted = (
             run.latency(corpus, seconds=args.seconds, stage="lat2", retrohunt=True)
@@ -118,7 +127,8 @@ def main() -> int:
     finally:
         run.clean_up()
 
-    report_rates(raw, one, two)
+    if rates is not None:
+        report_rates(*rates)
     latency.report()
     if hunted is not None:
         print("with a retro-hunt screening the 100,000-listing backlog at 2,000/s:")
@@ -261,10 +271,10 @@ class BenchRun:
         worker = start_worker(env, log)
         hunters: list[Worker] = []
         try:
-            self.warm_up(settings, corpus, log)
+            producer = self.warm_up(settings, corpus, log)
             if retrohunt:
                 hunters.append(self.start_retrohunt(env))
-            return self.measure(settings, events, planted, log)
+            return self.measure(producer, settings, events, planted, log)
         finally:
             stop_workers([worker, *hunters])
 
@@ -312,17 +322,26 @@ class BenchRun:
 
     def warm_up(
         self, settings: Settings, corpus: Sequence[dict[str, Any]], log: Path
-    ) -> None:
-        """Until the worker has screened a first batch (with an alert) end to end."""
+    ) -> Producer:
+        """Until the worker has screened a first batch (with an alert) end to end.
+
+        Returns the producer that sent the warm-up listings: the paced run
+        uses it, connected and holding its idempotence id, as a platform's
+        long-lived producer would be. A fresh one would stamp its first
+        records at ``produce()`` and send them only after it has connected
+        and acquired an id, a few hundred milliseconds later.
+        """
         producer = Producer({**self.settings.kafka, "enable.idempotence": True})
         for _, key, value in bench_events(corpus, f"{self.prefix}-w", WARM_UP_LISTINGS):
             send(producer, settings.topics.listings, key, value)
         producer.flush(30)
         wait_for_screened([log], WARM_UP_LISTINGS)
         self.wait_for_lag_zero(settings)
+        return producer
 
     def measure(
         self,
+        producer: Producer,
         settings: Settings,
         events: list[Event],
         planted: dict[str, str],
@@ -335,7 +354,10 @@ class BenchRun:
         try:
             self.note(f"producing {len(events)} listings at {PACED_RATE}/s")
             sent = produce_paced(
-                settings, events, on_sent=lambda eid: poller.watch(planted.get(eid))
+                producer,
+                settings.topics.listings,
+                events,
+                on_sent=lambda eid: poller.watch(planted.get(eid)),
             )
             drained_s = self.wait_for_lag_zero(settings)
             # A planted phrase does not always alert (a published book is
@@ -461,14 +483,17 @@ def send(
 
 
 def produce_paced(
-    settings: Settings, events: Sequence[Event], *, on_sent: Callable[[str], None]
+    producer: Producer,
+    topic: str,
+    events: Sequence[Event],
+    *,
+    on_sent: Callable[[str], None],
 ) -> dict[str, int]:
     """Produce at PACED_RATE on a fixed schedule; return event id -> CreateTime.
 
     librdkafka's defaults (linger.ms 5) stand for a platform's producer:
     its linger is part of the latency measured.
     """
-    producer = Producer({**settings.kafka, "enable.idempotence": True})
     sent: dict[str, int] = {}
     started = time.monotonic()
     for index, (event_id, key, value) in enumerate(events):
@@ -478,7 +503,7 @@ def produce_paced(
         if delay > 0.001:
             time.sleep(delay)
         now_ms = time.time_ns() // 1_000_000
-        send(producer, settings.topics.listings, key, value, timestamp=now_ms)
+        send(producer, topic, key, value, timestamp=now_ms)
         sent[event_id] = now_ms
         on_sent(event_id)
     producer.flush(30)

@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from listing_watch.errors import ConfigError
@@ -71,9 +71,14 @@ class WorkerSettings:
 
     group_id: str = "listing-watch-screen"
     batch_size: int = 500
-    # A short window keeps an alert's latency low when traffic is light; under
-    # load batches fill to batch_size long before it ends.
-    batch_window_s: float = 0.02
+    # The window is part of an alert's latency when traffic is light; under
+    # load batches fill to batch_size long before it ends. Small batches
+    # cost little because the next batch is screened while the previous
+    # one's bulk is in flight (see batches_in_flight).
+    batch_window_s: float = 0.005
+    # Sent batches waiting for their acknowledgements; the bound on memory
+    # (times batch_size) while Elasticsearch is slow or down.
+    batches_in_flight: int = 4
     keywords_dir: Path = Path("keywords")
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -177,8 +182,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         worker=WorkerSettings(
             group_id=env.get("LW_GROUP_ID", worker.group_id),
-            batch_size=env_int(env, "LW_BATCH_SIZE", worker.batch_size),
-            batch_window_s=env_float(env, "LW_BATCH_WINDOW_S", worker.batch_window_s),
+            batch_size=env_int(env, "LW_BATCH_SIZE", worker.batch_size, minimum=1),
+            batch_window_s=env_float(
+                env, "LW_BATCH_WINDOW_S", worker.batch_window_s, minimum=0.001
+            ),
+            batches_in_flight=env_int(
+                env, "LW_BATCHES_IN_FLIGHT", worker.batches_in_flight, minimum=1
+            ),
             keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
             web_host=env.get("LW_WEB_HOST", worker.web_host),
             web_port=env_int(env, "LW_WEB_PORT", worker.web_port),
@@ -197,23 +207,38 @@ def _kafka_client_settings(env: Mapping[str, str]) -> dict[str, str]:
     return settings
 
 
-def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+def env_int(
+    env: Mapping[str, str], name: str, default: int, *, minimum: int | None = None
+) -> int:
     """A whole-number setting, or a ConfigError naming the variable."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    return _at_least(name, value, minimum)
 
 
-def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+def env_float(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float | None = None
+) -> float:
     """A numeric setting, or a ConfigError naming the variable."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number") from None
+    return _at_least(name, value, minimum)
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _at_least(name: str, value: Number, minimum: Number | None) -> Number:
+    if minimum is not None and not value >= minimum:
+        raise ConfigError(f"{name}={value!r} must be at least {minimum}")
+    return value

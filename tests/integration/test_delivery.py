@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 
 import orjson
 import pytest
@@ -244,14 +244,16 @@ def test_p3_bulk_partly_rejected_sends_two_to_dead_letters(lane: Lane) -> None:
 async def _deliver(lane: Lane, result: BatchResult):  # type: ignore[no-untyped-def]
     producer = Producer({**lane.settings.kafka, "enable.idempotence": True})
 
-    async def publish(
+    async def send(
         topic: str, key: bytes | None, value: bytes, headers: Headers
-    ) -> None:
+    ) -> Awaitable[object]:
         producer.produce(topic, key=key, value=value, headers=list(headers))
+        # Acknowledged when the producer is flushed, below.
+        return asyncio.sleep(0)
 
     client = connect_async(lane.settings.search)
     delivery = Delivery(
-        publish=publish,
+        send=send,
         indexer=BulkIndexer(client, backoff=Backoff()),
         destinations=Destinations(
             alerts_topic=lane.settings.topics.alerts,

@@ -1,17 +1,19 @@
 """Making a batch's effects durable before its offsets may be committed.
 
-The order matters and is the whole delivery guarantee:
+Delivery has two steps, so that an alert need not wait for the previous
+batch's Elasticsearch bulk:
 
-1. publish every alert to the alerts topic and index it, concurrently;
-2. dead-letter the records that failed decoding or validation, and those
-   whose document Elasticsearch refused for its content;
-3. wait until the broker has acknowledged every record and Elasticsearch
-   every document.
+1. :meth:`Delivery.send` hands the batch's alerts, escalations and
+   refused records (dead letters) to the producer and returns at once;
+2. :meth:`Delivery.settle` indexes the alerts and the coverage, waits
+   until the broker has acknowledged every record sent in step 1 and
+   Elasticsearch every document, then dead-letters the documents
+   Elasticsearch refused for their content and waits for those too.
 
-Only when :meth:`Delivery.deliver` returns may the caller acknowledge the
-batch's events. If anything raises, nothing is acknowledged, so the batch
-is consumed again after a restart: at-least-once delivery whose effects
-are idempotent (alert and document ids come from the listing version).
+Only when ``settle`` returns may the caller acknowledge the batch's
+events. If anything raises, nothing is acknowledged, so the batch is
+consumed again after a restart: at-least-once delivery whose effects are
+idempotent (alert and document ids come from the listing version).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 Headers = Sequence[tuple[str, bytes]]
 
-# Publishes one record and returns once the broker acknowledged it.
-Publish = Callable[[str, bytes | None, bytes, Headers], Awaitable[None]]
+# Hands one record to the producer; what it returns completes once the
+# broker has acknowledged the record (and raises if it was refused).
+Send = Callable[[str, bytes | None, bytes, Headers], Awaitable[Awaitable[object]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,38 +59,71 @@ class DeliveryReport:
     elapsed_ms: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentBatch:
+    """A batch whose records are with the producer, not yet acknowledged."""
+
+    result: BatchResult
+    acks: list[Awaitable[object]]
+    sent_at: float
+
+
 class Delivery:
     """Publishes alerts, indexes them and writes dead letters, durably."""
 
     def __init__(
-        self, *, publish: Publish, indexer: BulkIndexer, destinations: Destinations
+        self, *, send: Send, indexer: BulkIndexer, destinations: Destinations
     ) -> None:
-        self._publish = publish
+        self._send = send
         self._indexer = indexer
         self._to = destinations
 
     async def deliver(self, result: BatchResult) -> DeliveryReport:
-        started = time.perf_counter()
-        published, rejections = await asyncio.gather(
-            self._publish_alerts(result),
+        """Both steps at once, for callers with nothing to overlap."""
+        return await self.settle(await self.send(result))
+
+    async def send(self, result: BatchResult) -> SentBatch:
+        """Hand alerts, escalations and refused records to the producer."""
+        sent_at = time.perf_counter()
+        to = self._to
+        acks = [
+            await self._send(
+                to.alerts_topic,
+                raised.alert.key.encode("utf-8"),
+                raised.alert.value_bytes(),
+                (("lw.alert.id", raised.alert.alert_id.encode("ascii")),),
+            )
+            for raised in result.alerts
+        ]
+        for key, value in result.escalations:
+            acks.append(await self._send(to.escalations_topic, key, value, ()))
+        for letter in result.dead_letters:
+            acks.append(await self._send_dead_letter(letter))
+        return SentBatch(result=result, acks=acks, sent_at=sent_at)
+
+    async def settle(self, sent: SentBatch) -> DeliveryReport:
+        """Index, then wait until every effect of the batch is durable."""
+        result = sent.result
+        rejections, _ = await asyncio.gather(
             self._indexer.index(self._index_requests(result)),
+            asyncio.gather(*sent.acks),
         )
         alert_rejections = [
             r for r in rejections if r.request.index == self._to.alerts_alias
         ]
         self._log_coverage_rejections(rejections)
-        dead_letters = [
-            *result.dead_letters,
-            *self._rejected(result.alerts, alert_rejections),
-        ]
-        await self._publish_dead_letters(dead_letters)
+
+        refused = self._rejected(result.alerts, alert_rejections)
+        await asyncio.gather(*[await self._send_dead_letter(d) for d in refused])
+
+        dead_letters = [*result.dead_letters, *refused]
         return DeliveryReport(
-            alerts_published=published,
+            alerts_published=len(result.alerts),
             documents_indexed=len(result.alerts) - len(alert_rejections),
             documents_rejected=len(alert_rejections),
             dead_letters=len(dead_letters),
             dead_letter_reasons=tuple(letter.reason for letter in dead_letters),
-            elapsed_ms=(time.perf_counter() - started) * 1000,
+            elapsed_ms=(time.perf_counter() - sent.sent_at) * 1000,
         )
 
     def _index_requests(self, result: BatchResult) -> list[IndexRequest]:
@@ -102,23 +138,6 @@ class Delivery:
             for c in result.coverage
         ]
         return [*alerts, *coverage]
-
-    async def _publish_alerts(self, result: BatchResult) -> int:
-        alerts = (
-            self._publish(
-                self._to.alerts_topic,
-                raised.alert.key.encode("utf-8"),
-                raised.alert.value_bytes(),
-                (("lw.alert.id", raised.alert.alert_id.encode("ascii")),),
-            )
-            for raised in result.alerts
-        )
-        escalations = (
-            self._publish(self._to.escalations_topic, key, value, ())
-            for key, value in result.escalations
-        )
-        await asyncio.gather(*alerts, *escalations)
-        return len(result.alerts)
 
     def _log_coverage_rejections(self, rejections: Sequence[Rejection]) -> None:
         # A coverage document is counted data, not a listing: there is no
@@ -173,12 +192,7 @@ class Delivery:
             )
         return letters
 
-    async def _publish_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
-        await asyncio.gather(
-            *(
-                self._publish(
-                    self._to.deadletter_topic, letter.key, letter.value, letter.headers
-                )
-                for letter in letters
-            )
+    async def _send_dead_letter(self, letter: DeadLetter) -> Awaitable[object]:
+        return await self._send(
+            self._to.deadletter_topic, letter.key, letter.value, letter.headers
         )

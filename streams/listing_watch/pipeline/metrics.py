@@ -59,13 +59,28 @@ class WorkerMetrics:
         )
         self.batch_seconds = Histogram(
             f"{PREFIX}_batch_seconds",
-            "Time to screen a batch and make its effects durable.",
+            "Time from taking a batch to acknowledging its events.",
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.send_seconds = Histogram(
+            f"{PREFIX}_send_seconds",
+            "Time from taking a batch to handing its alerts to the producer "
+            "(screening and lead lookups): what the worker adds to an alert's "
+            "latency.",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.batches_in_flight = Gauge(
+            f"{PREFIX}_batches_in_flight",
+            "Batches sent and waiting to be settled; at the limit "
+            "(LW_BATCHES_IN_FLIGHT) the worker takes no new events.",
             registry=registry,
         )
         self.delivery_seconds = Histogram(
             f"{PREFIX}_delivery_seconds",
-            "Time until the broker and Elasticsearch acknowledged a batch's effects.",
+            "Time from sending a batch's records until the broker and "
+            "Elasticsearch acknowledged all its effects.",
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )

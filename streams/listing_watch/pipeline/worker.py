@@ -1,10 +1,11 @@
 """The screening worker: a Faust app whose agent screens the listings topic.
 
 Faust owns the consumer group, the partition assignment and the offset
-commits. The agent takes events in batches with ``noack_take`` and
-acknowledges them itself, only after :class:`Delivery` has made the
-batch's effects durable; Faust then commits up to the first
-unacknowledged offset of each partition. A crash or SIGKILL therefore
+commits. The agent takes events in batches with ``noack_take``, screens
+each batch and hands its alerts to the producer; :class:`InFlight` then
+settles the batches in order and acknowledges a batch's events only
+after :class:`Delivery` has made its effects durable. Faust commits up
+to the first unacknowledged offset of each partition. A crash or SIGKILL therefore
 re-consumes the unacknowledged tail, and because alert and document ids
 derive from the listing version, the replay overwrites instead of
 duplicating.
@@ -17,8 +18,8 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +37,9 @@ from listing_watch.pipeline.delivery import (
     DeliveryReport,
     Destinations,
     Headers,
+    SentBatch,
 )
+from listing_watch.pipeline.in_flight import InFlight
 from listing_watch.pipeline.kafka_security import broker_credentials
 from listing_watch.pipeline.leads import decide, look_up_history
 from listing_watch.pipeline.library_follower import follow_library
@@ -136,12 +139,20 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
 
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
-        async for events in stream.noack_take(
-            worker.batch_size, within=worker.batch_window_s
-        ):
-            await screener.run(events)
-            for event in events:
-                await stream.ack(event)
+        async def settle(batch: BatchInFlight) -> None:
+            await screener.settle(batch, ack=stream.ack)
+
+        in_flight = InFlight(settle, limit=worker.batches_in_flight)
+        try:
+            async for events in stream.noack_take(
+                worker.batch_size, within=worker.batch_window_s
+            ):
+                await in_flight.put(await screener.send(events))
+                metrics.batches_in_flight.set(len(in_flight))
+        finally:
+            # On shutdown or a crash: batches not yet settled are never
+            # acknowledged, so they are handed back, not lost.
+            await in_flight.close()
 
     add_web_pages(app, metrics, screener)
 
@@ -239,22 +250,51 @@ class BatchScreener:
         self._notifications: set[asyncio.Task[None]] = set()
         self.delivery_blocked = False
 
-    async def run(self, events: Sequence[Any]) -> None:
+    async def send(self, events: Sequence[Any]) -> BatchInFlight:
+        """Screen a batch, decide its leads and hand its records to the producer."""
         started = time.perf_counter()
         records = [source_record(event) for event in events]
         screened = screen_batch(
             records, self.library, self._workflow, alerted_at=datetime.now(UTC)
         )
+        screen_done = time.perf_counter()
         result = await self._decide_leads(screened)
-        report = await self._ensure_delivery().deliver(result)
-        elapsed = time.perf_counter() - started
-        self._count(records, result, report, elapsed)
-        self._notify(result)
+        leads_done = time.perf_counter()
+        sent = await self._ensure_delivery().send(result)
+        return BatchInFlight(
+            events=events,
+            records=records,
+            sent=sent,
+            started=started,
+            screen_ms=(screen_done - started) * 1000,
+            leads_ms=(leads_done - screen_done) * 1000,
+            sent_ms=(time.perf_counter() - started) * 1000,
+        )
 
+    async def settle(
+        self, batch: BatchInFlight, *, ack: Callable[[Any], Awaitable[object]]
+    ) -> None:
+        """Wait until the batch's effects are durable, then acknowledge it.
+
+        Events of a partition this worker no longer owns are not
+        acknowledged: Faust would still commit them, over the offsets of
+        the partition's new owner.
+        """
+        assert self._delivery is not None  # send() created it
+        report = await self._delivery.settle(batch.sent)
+        assigned = self._app.consumer.assignment()
+        for event in batch.events:
+            if event.message.tp in assigned:
+                await ack(event)
+
+        result = batch.sent.result
+        elapsed = time.perf_counter() - batch.started
+        self._count(batch.records, result, report, elapsed, batch.sent_ms / 1000)
+        self._notify(result)
         log_event(
             logger,
             "batch_done",
-            listings=len(records),
+            listings=len(batch.records),
             screened=len(result.screened),
             alerts=report.alerts_published,
             indexed=report.documents_indexed,
@@ -262,8 +302,11 @@ class BatchScreener:
             suppressed=result.suppressed,
             escalated=len(result.escalations),
             library_version=result.library_version,
-            first=records[0].position if records else None,
-            oldest_age_ms=_oldest_age_ms(records),
+            first=batch.records[0].position if batch.records else None,
+            oldest_age_ms=_oldest_age_ms(batch.records),
+            screen_ms=round(batch.screen_ms, 1),
+            leads_ms=round(batch.leads_ms, 1),
+            sent_ms=round(batch.sent_ms, 1),
             delivery_ms=round(report.elapsed_ms, 1),
             elapsed_ms=round(elapsed * 1000, 1),
         )
@@ -324,6 +367,7 @@ class BatchScreener:
         result: BatchResult,
         report: DeliveryReport,
         elapsed: float,
+        sent_s: float,
     ) -> None:
         metrics = self._metrics
         for record in records:
@@ -337,6 +381,7 @@ class BatchScreener:
         metrics.index_rejections.inc(report.documents_rejected)
         metrics.delivery_seconds.observe(report.elapsed_ms / 1000)
         metrics.batch_seconds.observe(elapsed)
+        metrics.send_seconds.observe(sent_s)
 
     async def close(self) -> None:
         """Close the Elasticsearch client's HTTP session, if one was opened."""
@@ -356,7 +401,7 @@ class BatchScreener:
                 on_blocked=self._set_blocked,
             )
             self._delivery = Delivery(
-                publish=self._publish,
+                send=self._send,
                 indexer=indexer,
                 destinations=Destinations(
                     alerts_topic=self._settings.topics.alerts,
@@ -372,17 +417,32 @@ class BatchScreener:
         self.delivery_blocked = blocked
         self._metrics.delivery_blocked.set(1 if blocked else 0)
 
-    async def _publish(
+    async def _send(
         self, topic: str, key: bytes | None, value: bytes, headers: Headers
-    ) -> None:
+    ) -> Awaitable[object]:
         channel = self._app.topic(topic)
         pending = await channel.send(key=key, value=value, headers=list(headers))
         if (
             self._settings.worker.fault == "exit_after_alert_send"
             and topic == self._settings.topics.alerts
         ):
+            # Case P2: the alert is with the producer, the process dies
+            # before the broker could acknowledge it.
             os._exit(FAULT_EXIT_STATUS)
-        await pending
+        return pending
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchInFlight:
+    """A screened batch whose records are sent, with its stage timings."""
+
+    events: Sequence[Any]
+    records: list[SourceRecord]
+    sent: SentBatch
+    started: float
+    screen_ms: float
+    leads_ms: float
+    sent_ms: float
 
 
 def _oldest_age_ms(records: Sequence[SourceRecord]) -> int | None:
