@@ -177,7 +177,7 @@ class ChaosRun:
         stack("stop-kafka")
         self.note(f"stopped the broker at lag {lag}")
         stack("start-kafka")
-        self.note(f"started the broker again at lag {self.lag()}")
+        self.note(f"started the broker again at lag {self._first_lag_reading()}")
 
     # --- waiting ---------------------------------------------------------
 
@@ -193,6 +193,15 @@ class ChaosRun:
             self._retired.append(self._probe)
             self._probe = self._new_probe()
             return -1
+
+    def _first_lag_reading(self, timeout_s: float = 15.0) -> int:
+        """The lag once a just-restarted broker answers; -1 if it does not."""
+        deadline = time.monotonic() + timeout_s
+        lag = self.lag()
+        while lag < 0 and time.monotonic() < deadline:
+            time.sleep(1.0)  # each failed reading makes new clients
+            lag = self.lag()
+        return lag
 
     def _new_probe(self) -> LagProbe:
         return LagProbe(

@@ -16,7 +16,9 @@
 # (Elasticsearch's folders; default LW_STACK_DIR if its user can reach it,
 # else a folder under /var/tmp named after the checkout), LW_ES_USER
 # (listingwatch: Elasticsearch refuses to run as root), LW_ES_HEAP (1g),
-# LW_KAFKA_HEAP (512m), LW_ES_JAVA_HOME (the newest JDK under /usr/lib/jvm).
+# LW_KAFKA_HEAP (512m), LW_ES_JAVA_HOME (the newest JDK under /usr/lib/jvm),
+# LW_ES_JAVA_OPTS (more JVM options for Elasticsearch, after the heap;
+# default -XX:MaxGCPauseMillis=20, an empty value drops it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +35,11 @@ ES_TRANSPORT_PORT=${LW_ES_TRANSPORT_PORT:-9300}
 STATE=${LW_STACK_DIR:-$repo/var/stack}
 ES_USER=${LW_ES_USER:-listingwatch}
 ES_HEAP=${LW_ES_HEAP:-1g}
+# Every lead lookup waits out Elasticsearch's young-generation pauses. On two
+# cores shared with the broker and the workers, G1's default 200 ms pause
+# goal gave 40-90 ms pauses every ~15 s under the 2,000/s benchmark; a 20 ms
+# goal gave 11-15 ms at the same load (bench/README.md, "Live latency").
+ES_JAVA_EXTRA=${LW_ES_JAVA_OPTS--XX:MaxGCPauseMillis=20}
 KAFKA_HEAP=${LW_KAFKA_HEAP:-512m}
 
 KAFKA_HOME="$STATE/kafka-$KAFKA_VERSION"
@@ -281,7 +288,7 @@ start_es() {
     local java_home
     java_home=$(es_java_home)
     as_es_user env ES_JAVA_HOME="$java_home" ES_TMPDIR="$ES_STATE/es-tmp" \
-        ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
+        ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP $ES_JAVA_EXTRA" \
         "$ES_HOME/bin/elasticsearch" -d -p "$(pidfile es)" \
         >>"$STATE/logs/es.out" 2>&1 \
         || die "Elasticsearch failed to start: see $STATE/logs/es.out and $ES_STATE/es-logs/"
