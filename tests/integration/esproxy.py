@@ -8,6 +8,7 @@ to the node, except as its current ``mode`` says:
 ``down``   refuse connections (the listening socket is closed)
 ``429``    answer ``_bulk`` with HTTP 429 (the whole request), forward the rest
 ``slow``   forward after ``delay_s`` seconds
+``slow_bulk``  forward ``_bulk`` after ``delay_s`` seconds, the rest at once
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Literal
 
 from aiohttp import ClientSession, web
 
-Mode = Literal["pass", "down", "429", "slow"]
+Mode = Literal["pass", "down", "429", "slow", "slow_bulk"]
 
 
 class ElasticsearchProxy:
@@ -98,7 +99,7 @@ class ElasticsearchProxy:
                 status=429,
                 headers={"X-Elastic-Product": "Elasticsearch"},
             )
-        if self.mode == "slow":
+        if self.mode == "slow" or (is_bulk and self.mode == "slow_bulk"):
             await asyncio.sleep(self.delay_s)
 
         assert self._session is not None

@@ -147,6 +147,40 @@ def test_commit_never_passes_a_pending_offset(
     assert_exactly_once(lane, expected_ids([slow, fast]))
 
 
+def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
+    lane: Lane, proxy: ElasticsearchProxy
+) -> None:
+    events = [
+        listing_event(f"in-flight-{n}", f"建党百年纪念章 第{n}枚") for n in range(3)
+    ]
+    key = b"testmall:one-partition"
+    lane.produce([(key, value) for value in events])
+    proxy.set_mode("slow_bulk", delay_s=60)
+
+    worker = lane.start_worker(LW_BATCH_SIZE="1")
+    wait_for(
+        lambda: len(lane.read_topic(lane.settings.topics.alerts)) == len(events),
+        timeout_s=60,
+        what="every batch's alert sent while the first bulk stalls",
+    )
+    assert proxy.bulk_requests == 1, "the later bulks wait for the first to settle"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+    committed = committed_offsets(
+        lane.settings,
+        group=lane.settings.worker.group_id,
+        topic=lane.settings.topics.listings,
+    )
+    assert max(committed.values(), default=0) == 0, (
+        "no batch is settled: nothing commits"
+    )
+    proxy.set_mode("pass")
+    lane.start_worker(LW_BATCH_SIZE="1")
+    lane.wait_until_drained()
+    assert_exactly_once(lane, expected_ids(events))
+
+
 def test_sigterm_during_a_bulk_exits_in_time_and_loses_nothing(
     lane: Lane, proxy: ElasticsearchProxy
 ) -> None:
