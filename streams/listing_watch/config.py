@@ -12,6 +12,7 @@ logs only ever print :meth:`Settings.describe`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -182,12 +183,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         worker=WorkerSettings(
             group_id=env.get("LW_GROUP_ID", worker.group_id),
-            batch_size=env_int(env, "LW_BATCH_SIZE", worker.batch_size, minimum=1),
+            # Bounded both ways: a window of 0 never flushes a batch, and
+            # size times batches in flight is the worker's memory bound.
+            batch_size=env_int(
+                env, "LW_BATCH_SIZE", worker.batch_size, minimum=1, maximum=100_000
+            ),
             batch_window_s=env_float(
-                env, "LW_BATCH_WINDOW_S", worker.batch_window_s, minimum=0.001
+                env,
+                "LW_BATCH_WINDOW_S",
+                worker.batch_window_s,
+                minimum=0.001,
+                maximum=60.0,
             ),
             batches_in_flight=env_int(
-                env, "LW_BATCHES_IN_FLIGHT", worker.batches_in_flight, minimum=1
+                env,
+                "LW_BATCHES_IN_FLIGHT",
+                worker.batches_in_flight,
+                minimum=1,
+                maximum=1_000,
             ),
             keywords_dir=Path(env.get("LW_KEYWORDS_DIR", "keywords")),
             web_host=env.get("LW_WEB_HOST", worker.web_host),
@@ -208,7 +221,12 @@ def _kafka_client_settings(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def env_int(
-    env: Mapping[str, str], name: str, default: int, *, minimum: int | None = None
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
     """A whole-number setting, or a ConfigError naming the variable."""
     raw = env.get(name)
@@ -218,11 +236,16 @@ def env_int(
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number") from None
-    return _at_least(name, value, minimum)
+    return _within(name, value, minimum, maximum)
 
 
 def env_float(
-    env: Mapping[str, str], name: str, default: float, *, minimum: float | None = None
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
 ) -> float:
     """A numeric setting, or a ConfigError naming the variable."""
     raw = env.get(name)
@@ -232,13 +255,19 @@ def env_float(
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number") from None
-    return _at_least(name, value, minimum)
+    return _within(name, value, minimum, maximum)
 
 
 Number = TypeVar("Number", int, float)
 
 
-def _at_least(name: str, value: Number, minimum: Number | None) -> Number:
-    if minimum is not None and not value >= minimum:
+def _within(
+    name: str, value: Number, minimum: Number | None, maximum: Number | None
+) -> Number:
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}={value!r} is not a finite number")
+    if minimum is not None and value < minimum:
         raise ConfigError(f"{name}={value!r} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}={value!r} must be at most {maximum}")
     return value

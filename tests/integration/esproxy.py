@@ -9,6 +9,7 @@ to the node, except as its current ``mode`` says:
 ``429``    answer ``_bulk`` with HTTP 429 (the whole request), forward the rest
 ``slow``   forward after ``delay_s`` seconds
 ``slow_bulk``  forward ``_bulk`` after ``delay_s`` seconds, the rest at once
+``403``    answer ``_bulk`` with HTTP 403 (a key without write privilege)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Literal
 
 from aiohttp import ClientSession, web
 
-Mode = Literal["pass", "down", "429", "slow", "slow_bulk"]
+Mode = Literal["pass", "down", "429", "slow", "slow_bulk", "403"]
 
 
 class ElasticsearchProxy:
@@ -97,6 +98,18 @@ class ElasticsearchProxy:
             return web.json_response(
                 {"error": {"type": "es_rejected_execution_exception"}, "status": 429},
                 status=429,
+                headers={"X-Elastic-Product": "Elasticsearch"},
+            )
+        if is_bulk and self.mode == "403":
+            return web.json_response(
+                {
+                    "error": {
+                        "type": "security_exception",
+                        "reason": "action [indices:data/write/bulk] is unauthorized",
+                    },
+                    "status": 403,
+                },
+                status=403,
                 headers={"X-Elastic-Product": "Elasticsearch"},
             )
         if self.mode == "slow" or (is_bulk and self.mode == "slow_bulk"):

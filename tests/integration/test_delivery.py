@@ -163,6 +163,7 @@ def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
         timeout_s=60,
         what="every batch's alert sent while the first bulk stalls",
     )
+    time.sleep(2.5)  # more than two commit intervals: a wrong commit would land
     assert proxy.bulk_requests == 1, "the later bulks wait for the first to settle"
     worker.send_signal(signal.SIGKILL)
     worker.wait()
@@ -179,6 +180,30 @@ def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
     lane.start_worker(LW_BATCH_SIZE="1")
     lane.wait_until_drained()
     assert_exactly_once(lane, expected_ids(events))
+
+
+def test_a_refused_bulk_stops_the_worker_and_nothing_commits_past_it(
+    lane: Lane, proxy: ElasticsearchProxy
+) -> None:
+    values = numbered_events(300, every=3)
+    produce_keyed(lane, values)
+    proxy.set_mode("403")
+
+    worker = lane.start_worker()
+    status = worker.wait(timeout=60)
+
+    assert status != 0, "a worker that cannot settle must not carry on"
+    assert "worker_crashing" in lane.worker_log()
+    committed = committed_offsets(
+        lane.settings,
+        group=lane.settings.worker.group_id,
+        topic=lane.settings.topics.listings,
+    )
+    assert max(committed.values(), default=0) == 0, "no batch was settled"
+    proxy.set_mode("pass")
+    lane.start_worker()
+    lane.wait_until_drained()
+    assert_exactly_once(lane, expected_ids(values))
 
 
 def test_sigterm_during_a_bulk_exits_in_time_and_loses_nothing(

@@ -38,7 +38,11 @@ def test_batch_settings_are_read_from_the_environment() -> None:
         ("LW_BATCHES_IN_FLIGHT", "0", "LW_BATCHES_IN_FLIGHT=0 must be at least 1"),
         ("LW_BATCH_SIZE", "-5", "LW_BATCH_SIZE=-5 must be at least 1"),
         ("LW_BATCH_WINDOW_S", "0", "LW_BATCH_WINDOW_S=0.0 must be at least 0.001"),
-        ("LW_BATCH_WINDOW_S", "nan", "LW_BATCH_WINDOW_S=nan must be at least 0.001"),
+        ("LW_BATCH_WINDOW_S", "nan", "LW_BATCH_WINDOW_S=nan is not a finite number"),
+        ("LW_BATCH_WINDOW_S", "inf", "LW_BATCH_WINDOW_S=inf is not a finite number"),
+        ("LW_BATCH_WINDOW_S", "61", "LW_BATCH_WINDOW_S=61.0 must be at most 60.0"),
+        ("LW_BATCHES_IN_FLIGHT", "5000", "=5000 must be at most 1000"),
+        ("LW_BATCH_SIZE", "1000000", "LW_BATCH_SIZE=1000000 must be at most 100000"),
         ("LW_BATCHES_IN_FLIGHT", "four", "'four' is not a whole number"),
     ],
 )

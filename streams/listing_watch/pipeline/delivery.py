@@ -106,7 +106,7 @@ class Delivery:
         result = sent.result
         rejections, _ = await asyncio.gather(
             self._indexer.index(self._index_requests(result)),
-            asyncio.gather(*sent.acks),
+            _acknowledged(sent.acks),
         )
         alert_rejections = [
             r for r in rejections if r.request.index == self._to.alerts_alias
@@ -114,7 +114,7 @@ class Delivery:
         self._log_coverage_rejections(rejections)
 
         refused = self._rejected(result.alerts, alert_rejections)
-        await asyncio.gather(*[await self._send_dead_letter(d) for d in refused])
+        await _acknowledged([await self._send_dead_letter(d) for d in refused])
 
         dead_letters = [*result.dead_letters, *refused]
         return DeliveryReport(
@@ -196,3 +196,18 @@ class Delivery:
         return await self._send(
             self._to.deadletter_topic, letter.key, letter.value, letter.headers
         )
+
+
+async def _acknowledged(acks: Sequence[Awaitable[object]]) -> None:
+    """Wait for every acknowledgement; raise the first refusal.
+
+    Unlike ``gather``, being cancelled (shutdown) leaves the producer's
+    futures alone: cancelling them would only make the producer's delivery
+    callbacks log errors for records that may well be delivered.
+    """
+    if not acks:
+        return
+    futures = [asyncio.ensure_future(ack) for ack in acks]
+    await asyncio.wait(futures)
+    for future in futures:
+        future.result()

@@ -6,23 +6,28 @@ earlier ones (index, wait for every acknowledgement, acknowledge the
 events). An alert therefore waits for its own batch only, not for the
 previous batch's Elasticsearch bulk.
 
-Settling runs one batch at a time, in the order the batches were consumed,
+Settling runs one batch at a time, in the order the batches were sent,
 so no batch's events are acknowledged before an earlier batch's. Faust
 commits the first run of consecutive acknowledged offsets it finds, and
 an out-of-order acknowledgement could let that run start past a pending
 offset.
 
-The queue holds at most ``limit`` batches. When Elasticsearch is slow or
-down, settling stalls, the queue fills and the agent waits in
-:meth:`InFlight.put`; Faust's stream buffer then fills and its consumer
-stops fetching while it keeps heartbeating. Memory stays bounded by
-``limit`` times the batch size.
+At most ``limit`` batches are unsettled, counting the one being settled:
+:meth:`InFlight.put` takes a slot before it sends a batch and settling
+frees it. When Elasticsearch is slow or down, settling stalls, the slots
+run out and the agent waits; Faust's stream buffer then fills and its
+consumer stops fetching while it keeps heartbeating. Memory stays bounded
+by ``limit`` times the batch size.
+
+If settling fails, nothing after the failed batch is settled or
+acknowledged, ``on_failure`` is told at once and :meth:`InFlight.put`
+raises the error: the worker must stop, because acknowledging later
+batches would leave a gap that Faust may commit over.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -42,42 +47,46 @@ class InFlight(Generic[Batch]):
     """A bounded FIFO of sent batches and the task that settles them."""
 
     def __init__(
-        self, settle: Callable[[Batch], Awaitable[None]], *, limit: int
+        self,
+        settle: Callable[[Batch], Awaitable[None]],
+        *,
+        limit: int,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError(f"at least one batch must fit in flight, not {limit}")
         self._settle = settle
-        self._queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=limit)
+        self._on_failure = on_failure
+        self._slots = asyncio.Semaphore(limit)
+        self._unsettled = 0
+        self._queue: asyncio.Queue[Batch] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
-        return self._queue.qsize()
+        """Batches sent or being sent and not yet settled."""
+        return self._unsettled
 
-    async def put(self, batch: Batch) -> None:
-        """Queue a sent batch, waiting while ``limit`` batches are in flight.
+    async def put(self, send: Callable[[], Awaitable[Batch]]) -> None:
+        """Take a slot, send a batch with ``send()`` and queue it to settle.
 
-        Raises the error that stopped settling: the agent must crash rather
-        than send batches nobody will settle.
+        Waits while ``limit`` batches are unsettled. Raises the error that
+        stopped settling: the agent must crash rather than send batches
+        nobody will settle.
         """
         task = self._running()
-        if not self._queue.full():
-            self._queue.put_nowait(batch)
-            return
-
-        queued = asyncio.ensure_future(self._queue.put(batch))
-        await asyncio.wait({queued, task}, return_when=asyncio.FIRST_COMPLETED)
-        if not queued.done():
-            queued.cancel()
-            self._raise_for(task)
+        await self._take_slot(task)
+        self._unsettled += 1
+        try:
+            batch = await send()
+        except BaseException:
+            self._free_slot()
+            raise
+        self._queue.put_nowait(batch)
 
     async def drain(self) -> None:
         """Wait until every queued batch is settled."""
         task = self._running()
-        joined = asyncio.ensure_future(self._queue.join())
-        await asyncio.wait({joined, task}, return_when=asyncio.FIRST_COMPLETED)
-        if not joined.done():
-            joined.cancel()
-            self._raise_for(task)
+        await self._until(self._queue.join(), task)
 
     async def close(self) -> None:
         """Stop settling; batches still queued are never acknowledged.
@@ -88,18 +97,35 @@ class InFlight(Generic[Batch]):
         task = self._task
         if task is None:
             return
-        if task.done():
-            # Its error was logged when it happened and raised by put().
-            if not task.cancelled():
-                task.exception()
+        if not task.done():
+            task.cancel()
+        # Not ``await task``: its CancelledError would be indistinguishable
+        # from one aimed at the caller, which must propagate.
+        await asyncio.wait({task})
+        if not task.cancelled():
+            task.exception()  # logged when it happened, raised by put()
+
+    async def _take_slot(self, task: asyncio.Task[None]) -> None:
+        if not self._slots.locked():
+            await self._slots.acquire()  # free: returns without waiting
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await self._until(self._slots.acquire(), task)
+
+    async def _until(self, waited: Awaitable[object], task: asyncio.Task[None]) -> None:
+        """Await ``waited`` unless settling stops first; then raise its error."""
+        future = asyncio.ensure_future(waited)
+        try:
+            await asyncio.wait({future, task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not future.done():
+                future.cancel()
+        if not future.done() or future.cancelled():
+            self._raise_for(task)
 
     def _running(self) -> asyncio.Task[None]:
         if self._task is None:
             self._task = asyncio.create_task(self._settle_in_order())
+            self._task.add_done_callback(self._report_failure)
         if self._task.done():
             self._raise_for(self._task)
         return self._task
@@ -115,12 +141,25 @@ class InFlight(Generic[Batch]):
                     "settling_failed",
                     level=logging.ERROR,
                     error=f"{type(error).__name__}: {error}",
-                    batches_queued=self._queue.qsize(),
-                    action="the worker stops; its unacknowledged batches are "
-                    "consumed again when it or another worker takes the partitions",
+                    batches_unsettled=len(self),
+                    action="the worker stops without acknowledging this batch "
+                    "or any later one; they are consumed again when it or "
+                    "another worker takes the partitions",
                 )
                 raise
             self._queue.task_done()
+            self._free_slot()
+
+    def _free_slot(self) -> None:
+        self._unsettled -= 1
+        self._slots.release()
+
+    def _report_failure(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self._on_failure is None:
+            return
+        error = task.exception()
+        if error is not None:
+            self._on_failure(error)
 
     @staticmethod
     def _raise_for(task: asyncio.Task[None]) -> None:

@@ -96,8 +96,8 @@ class WorkerMetrics:
         )
         self.delivery_blocked = Gauge(
             f"{PREFIX}_delivery_blocked",
-            "1 while a batch waits for Elasticsearch to recover: its partitions "
-            "are paused (no new events are taken) until it does.",
+            "1 while lead lookups or bulks wait for Elasticsearch to recover; "
+            "once LW_BATCHES_IN_FLIGHT batches wait, no new events are taken.",
             registry=registry,
         )
         self.consumer_lag = Gauge(

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -137,18 +138,25 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     )
     follow_library(app, screener, settings, metrics)
 
+    crash = WorkerCrash(app)
+
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
         async def settle(batch: BatchInFlight) -> None:
             await screener.settle(batch, ack=stream.ack)
 
-        in_flight = InFlight(settle, limit=worker.batches_in_flight)
+        in_flight = InFlight(
+            settle, limit=worker.batches_in_flight, on_failure=crash.now
+        )
+        metrics.batches_in_flight.set_function(lambda: len(in_flight))
         try:
             async for events in stream.noack_take(
                 worker.batch_size, within=worker.batch_window_s
             ):
-                await in_flight.put(await screener.send(events))
-                metrics.batches_in_flight.set(len(in_flight))
+                await in_flight.put(partial(screener.send, events))
+        except Exception as error:
+            crash.now(error)
+            raise
         finally:
             # On shutdown or a crash: batches not yet settled are never
             # acknowledged, so they are handed back, not lost.
@@ -168,6 +176,34 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
         update_lag(app, metrics)
 
     return app
+
+
+class WorkerCrash:
+    """Stops the whole worker when screening or settling fails.
+
+    Faust would restart a failed agent on the same stream, and the new
+    agent's acknowledgements would leave the failed batches' offsets as a
+    gap that Faust's commit can pass over. A stopped worker commits only
+    what was settled; its partitions go to the other workers, or to this
+    one when its supervisor (systemd, Kubernetes) restarts it.
+    """
+
+    def __init__(self, app: faust.App) -> None:
+        self._app = app
+        self._crashing: asyncio.Task[None] | None = None
+
+    def now(self, error: BaseException) -> None:
+        if self._crashing is not None:
+            return
+        log_event(
+            logger,
+            "worker_crashing",
+            level=logging.CRITICAL,
+            error=f"{type(error).__name__}: {error}",
+            action="the worker exits; restart it once the cause is fixed, "
+            "unacknowledged listings are screened again",
+        )
+        self._crashing = asyncio.ensure_future(self._app.crash(error))
 
 
 def web_options(settings: Settings) -> dict[str, Any]:
@@ -248,7 +284,9 @@ class BatchScreener:
         self._delivery: Delivery | None = None
         self._search: AsyncElasticsearch | None = None
         self._notifications: set[asyncio.Task[None]] = set()
-        self.delivery_blocked = False
+        # Lead lookups and bulks meet an outage separately; either one
+        # waiting keeps the worker unready.
+        self._blocked: set[str] = set()
 
     async def send(self, events: Sequence[Any]) -> BatchInFlight:
         """Screen a batch, decide its leads and hand its records to the producer."""
@@ -321,7 +359,7 @@ class BatchScreener:
         history = await retrying(
             lambda: look_up_history(client, alias, result.alerts),
             what="lead history",
-            on_blocked=self._set_blocked,
+            on_blocked=partial(self._set_blocked, "lead lookups"),
         )
         decisions = decide(result.alerts, history, self._workflow)
         self._metrics.alerts_suppressed.inc(len(decisions.suppressed))
@@ -398,7 +436,7 @@ class BatchScreener:
             indexer = BulkIndexer(
                 self._search,
                 on_retry=self._metrics.index_retries.inc,
-                on_blocked=self._set_blocked,
+                on_blocked=partial(self._set_blocked, "bulks"),
             )
             self._delivery = Delivery(
                 send=self._send,
@@ -413,9 +451,16 @@ class BatchScreener:
             )
         return self._delivery
 
-    def _set_blocked(self, blocked: bool) -> None:
-        self.delivery_blocked = blocked
-        self._metrics.delivery_blocked.set(1 if blocked else 0)
+    @property
+    def delivery_blocked(self) -> bool:
+        return bool(self._blocked)
+
+    def _set_blocked(self, what: str, blocked: bool) -> None:
+        if blocked:
+            self._blocked.add(what)
+        else:
+            self._blocked.discard(what)
+        self._metrics.delivery_blocked.set(1 if self._blocked else 0)
 
     async def _send(
         self, topic: str, key: bytes | None, value: bytes, headers: Headers

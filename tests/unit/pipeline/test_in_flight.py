@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import pytest
 
@@ -15,11 +16,19 @@ class Settler:
     def __init__(self) -> None:
         self.settled: list[int] = []
         self.started: list[int] = []
+        self.sent: list[int] = []
         self.gates: dict[int, asyncio.Event] = {}
         self.fail_on: int | None = None
 
     def gate(self, batch: int) -> asyncio.Event:
         return self.gates.setdefault(batch, asyncio.Event())
+
+    async def send(self, batch: int) -> int:
+        self.sent.append(batch)
+        return batch
+
+    def sender(self, batch: int) -> partial[object]:
+        return partial(self.send, batch)
 
     async def __call__(self, batch: int) -> None:
         self.started.append(batch)
@@ -33,7 +42,7 @@ async def _settle_out_of_order() -> list[int]:
     settler = Settler()
     in_flight = InFlight(settler, limit=4)
     for batch in range(3):
-        await in_flight.put(batch)
+        await in_flight.put(settler.sender(batch))
 
     # The last batch is ready first; it must still wait for the others.
     settler.gate(2).set()
@@ -50,65 +59,85 @@ def test_batches_settle_in_the_order_they_were_sent() -> None:
     assert asyncio.run(_settle_out_of_order()) == [0, 1, 2]
 
 
-async def _put_at_the_limit() -> tuple[bool, bool]:
+async def _put_at_the_limit() -> tuple[list[int], int, list[int], int]:
     settler = Settler()
     in_flight = InFlight(settler, limit=2)
-    await in_flight.put(0)
-    await asyncio.sleep(0)  # batch 0 leaves the queue: it is being settled
-    await in_flight.put(1)
-    await in_flight.put(2)
+    await in_flight.put(settler.sender(0))
+    await in_flight.put(settler.sender(1))
+    await asyncio.sleep(0.01)  # batch 0 is being settled, batch 1 waits
 
-    blocked = asyncio.create_task(in_flight.put(3))
+    blocked = asyncio.create_task(in_flight.put(settler.sender(2)))
     await asyncio.sleep(0.01)
-    waited = not blocked.done()
+    sent_while_full, unsettled = list(settler.sent), len(in_flight)
 
     settler.gate(0).set()
     await asyncio.wait_for(blocked, timeout=5)
-    for batch in range(1, 4):
+    for batch in (1, 2):
         settler.gate(batch).set()
     await in_flight.drain()
     await in_flight.close()
-    return waited, settler.settled == [0, 1, 2, 3]
+    return sent_while_full, unsettled, settler.settled, len(in_flight)
 
 
-def test_put_waits_while_the_limit_is_in_flight_then_goes_on() -> None:
-    waited, all_settled = asyncio.run(_put_at_the_limit())
-    assert waited, "a fifth batch must wait while four are in flight"
-    assert all_settled
+def test_the_limit_counts_the_batch_being_settled_and_nothing_is_sent_past_it() -> None:
+    sent_while_full, unsettled, settled, left = asyncio.run(_put_at_the_limit())
+    assert sent_while_full == [0, 1], "batch 2 must not be sent while 2 are unsettled"
+    assert unsettled == 2
+    assert settled == [0, 1, 2]
+    assert left == 0
 
 
-async def _fail_while_full() -> tuple[str, list[int]]:
+async def _fail_while_full() -> tuple[str, list[int], list[BaseException]]:
+    failures: list[BaseException] = []
     settler = Settler()
     settler.fail_on = 0
-    in_flight = InFlight(settler, limit=1)
-    await in_flight.put(0)
-    await asyncio.sleep(0)
-    await in_flight.put(1)
+    in_flight = InFlight(settler, limit=2, on_failure=failures.append)
+    await in_flight.put(settler.sender(0))
+    await in_flight.put(settler.sender(1))
 
-    putting = asyncio.create_task(in_flight.put(2))
+    putting = asyncio.create_task(in_flight.put(settler.sender(2)))
     await asyncio.sleep(0.01)
+    settler.gate(1).set()
     settler.gate(0).set()
     with pytest.raises(OSError, match="batch 0") as raised:
         await asyncio.wait_for(putting, timeout=5)
     await in_flight.close()
-    return str(raised.value), settler.settled
+    return str(raised.value), settler.settled, failures
 
 
-def test_a_settling_error_reaches_the_waiting_agent() -> None:
-    message, settled = asyncio.run(_fail_while_full())
+def test_a_settling_error_reaches_the_waiting_agent_and_the_failure_hook() -> None:
+    message, settled, failures = asyncio.run(_fail_while_full())
     assert message == "bulk for batch 0 failed"
     assert settled == [], "nothing after the failed batch may settle"
+    assert [str(error) for error in failures] == ["bulk for batch 0 failed"]
+
+
+async def _failure_hook_without_traffic() -> list[BaseException]:
+    failures: list[BaseException] = []
+    settler = Settler()
+    settler.fail_on = 0
+    in_flight = InFlight(settler, limit=4, on_failure=failures.append)
+    await in_flight.put(settler.sender(0))
+    settler.gate(0).set()
+    await asyncio.sleep(0.01)  # no further put: only the hook can tell
+    await in_flight.close()
+    return failures
+
+
+def test_the_failure_hook_fires_even_when_no_batch_follows() -> None:
+    failures = asyncio.run(_failure_hook_without_traffic())
+    assert [type(error) for error in failures] == [OSError]
 
 
 async def _fail_then_put() -> None:
     settler = Settler()
     settler.fail_on = 0
     in_flight = InFlight(settler, limit=4)
-    await in_flight.put(0)
+    await in_flight.put(settler.sender(0))
     settler.gate(0).set()
     await asyncio.sleep(0.01)
     try:
-        await in_flight.put(1)
+        await in_flight.put(settler.sender(1))
     finally:
         await in_flight.close()
 
@@ -118,11 +147,32 @@ def test_put_after_a_settling_error_raises_it() -> None:
         asyncio.run(_fail_then_put())
 
 
+async def _send_fails() -> tuple[int, list[int]]:
+    settler = Settler()
+    in_flight = InFlight(settler, limit=1)
+
+    async def refused() -> int:
+        raise ConnectionError("producer closed")
+
+    with pytest.raises(ConnectionError):
+        await in_flight.put(refused)
+    unsettled = len(in_flight)
+    await asyncio.wait_for(in_flight.put(settler.sender(1)), timeout=5)
+    settler.gate(1).set()
+    await in_flight.drain()
+    await in_flight.close()
+    return unsettled, settler.settled
+
+
+def test_a_failed_send_gives_its_slot_back() -> None:
+    assert asyncio.run(_send_fails()) == (0, [1])
+
+
 async def _close_with_batches_queued() -> tuple[list[int], list[int]]:
     settler = Settler()
     in_flight = InFlight(settler, limit=4)
     for batch in range(3):
-        await in_flight.put(batch)
+        await in_flight.put(settler.sender(batch))
     await asyncio.sleep(0.01)
     await in_flight.close()
     for batch in range(3):
@@ -137,11 +187,30 @@ def test_close_settles_nothing_more_so_the_events_are_handed_back() -> None:
     assert settled == []
 
 
-async def _put_after_close() -> None:
-    in_flight = InFlight(Settler(), limit=1)
-    await in_flight.put(0)
+async def _cancel_a_waiting_put() -> set[asyncio.Task[object]]:
+    settler = Settler()
+    in_flight = InFlight(settler, limit=1)
+    await in_flight.put(settler.sender(0))
+    waiting = asyncio.create_task(in_flight.put(settler.sender(1)))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
     await in_flight.close()
-    await in_flight.put(1)
+    await asyncio.sleep(0)
+    return {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+
+
+def test_a_cancelled_put_leaves_no_task_behind() -> None:
+    assert asyncio.run(_cancel_a_waiting_put()) == set()
+
+
+async def _put_after_close() -> None:
+    settler = Settler()
+    in_flight = InFlight(settler, limit=1)
+    await in_flight.put(settler.sender(0))
+    await in_flight.close()
+    await in_flight.put(settler.sender(1))
 
 
 def test_put_after_close_refuses() -> None:
