@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -314,16 +314,31 @@ class BatchScreener:
     ) -> None:
         """Wait until the batch's effects are durable, then acknowledge it.
 
-        Events of a partition this worker no longer owns are not
-        acknowledged: Faust would still commit them, over the offsets of
-        the partition's new owner.
+        Only events fetched in the current consumer generation are
+        acknowledged. After a rebalance Faust reads every partition again
+        from its committed offset, so an event fetched before it comes
+        again and is acknowledged then, in order. Acknowledging the old
+        copy could instead leave a gap behind it (an earlier old batch
+        skipped while its partition was away), and Faust's commit does not
+        always stop at a gap of one offset.
         """
         assert self._delivery is not None  # send() created it
         report = await self._delivery.settle(batch.sent)
-        assigned = self._app.consumer.assignment()
-        for event in batch.events:
-            if event.message.tp in assigned:
-                await ack(event)
+        current, stale = split_by_generation(
+            batch.events,
+            generation=self._app.consumer_generation_id,
+            assigned=self._app.consumer.assignment(),
+        )
+        for event in current:
+            await ack(event)
+        if stale:
+            log_event(
+                logger,
+                "batch_from_before_rebalance",
+                listings=len(stale),
+                action="none: they are consumed again from the committed offset; "
+                "their documents are overwritten, their alerts may repeat on the topic",
+            )
 
         result = batch.sent.result
         elapsed = time.perf_counter() - batch.started
@@ -488,6 +503,20 @@ class BatchInFlight:
     screen_ms: float
     leads_ms: float
     sent_ms: float
+
+
+def split_by_generation(
+    events: Sequence[Any], *, generation: int, assigned: Set[Any]
+) -> tuple[list[Any], list[Any]]:
+    """Events to acknowledge (fetched in this generation, partition still
+    ours) and stale ones, each in the batch's order."""
+    current: list[Any] = []
+    stale: list[Any] = []
+    for event in events:
+        message = event.message
+        fresh = message.generation_id == generation and message.tp in assigned
+        (current if fresh else stale).append(event)
+    return current, stale
 
 
 def _oldest_age_ms(records: Sequence[SourceRecord]) -> int | None:
