@@ -264,7 +264,7 @@ Number = TypeVar("Number", int, float)
 def _within(
     name: str, value: Number, minimum: Number | None, maximum: Number | None
 ) -> Number:
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(f"{name}={value!r} is not a finite number")
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}={value!r} must be at least {minimum}")

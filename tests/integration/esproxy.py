@@ -9,7 +9,8 @@ to the node, except as its current ``mode`` says:
 ``429``    answer ``_bulk`` with HTTP 429 (the whole request), forward the rest
 ``slow``   forward after ``delay_s`` seconds
 ``slow_bulk``  forward ``_bulk`` after ``delay_s`` seconds, the rest at once
-``403``    answer ``_bulk`` with HTTP 403 (a key without write privilege)
+``403``    answer ``_bulk`` with HTTP 403 (a key without write privilege),
+           after letting ``pass_bulks`` more bulks through
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ElasticsearchProxy:
         self.port = _free_port()
         self.mode: Mode = "pass"
         self.delay_s = 0.0
+        self.pass_bulks = 0
         self.bulk_requests = 0
         self.refused_bulks = 0
         self._loop = asyncio.new_event_loop()
@@ -52,8 +54,11 @@ class ElasticsearchProxy:
         self._thread.join(timeout=5)
         self._loop.close()
 
-    def set_mode(self, mode: Mode, *, delay_s: float = 0.0) -> None:
+    def set_mode(
+        self, mode: Mode, *, delay_s: float = 0.0, pass_bulks: int = 0
+    ) -> None:
         previous, self.mode, self.delay_s = self.mode, mode, delay_s
+        self.pass_bulks = pass_bulks
         if mode == "down" and previous != "down":
             self._call(self._stop_listening())
         elif mode != "down" and previous == "down":
@@ -100,7 +105,9 @@ class ElasticsearchProxy:
                 status=429,
                 headers={"X-Elastic-Product": "Elasticsearch"},
             )
-        if is_bulk and self.mode == "403":
+        if is_bulk and self.mode == "403" and self.pass_bulks > 0:
+            self.pass_bulks -= 1
+        elif is_bulk and self.mode == "403":
             return web.json_response(
                 {
                     "error": {

@@ -43,6 +43,7 @@ def test_batch_settings_are_read_from_the_environment() -> None:
         ("LW_BATCH_WINDOW_S", "61", "LW_BATCH_WINDOW_S=61.0 must be at most 60.0"),
         ("LW_BATCHES_IN_FLIGHT", "5000", "=5000 must be at most 1000"),
         ("LW_BATCH_SIZE", "1000000", "LW_BATCH_SIZE=1000000 must be at most 100000"),
+        ("LW_BATCH_SIZE", "1" + "0" * 400, "must be at most 100000"),
         ("LW_BATCHES_IN_FLIGHT", "four", "'four' is not a whole number"),
     ],
 )

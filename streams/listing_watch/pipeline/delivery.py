@@ -104,17 +104,23 @@ class Delivery:
     async def settle(self, sent: SentBatch) -> DeliveryReport:
         """Index, then wait until every effect of the batch is durable."""
         result = sent.result
-        rejections, _ = await asyncio.gather(
-            self._indexer.index(self._index_requests(result)),
-            _acknowledged(sent.acks),
+        indexing = asyncio.ensure_future(
+            self._indexer.index(self._index_requests(result))
         )
+        try:
+            await acknowledged(sent.acks)
+            rejections = await indexing
+        finally:
+            # A refused record or a shutdown: the bulk (and its retries)
+            # must not outlive the batch it belonged to.
+            indexing.cancel()
         alert_rejections = [
             r for r in rejections if r.request.index == self._to.alerts_alias
         ]
         self._log_coverage_rejections(rejections)
 
         refused = self._rejected(result.alerts, alert_rejections)
-        await _acknowledged([await self._send_dead_letter(d) for d in refused])
+        await acknowledged([await self._send_dead_letter(d) for d in refused])
 
         dead_letters = [*result.dead_letters, *refused]
         return DeliveryReport(
@@ -198,16 +204,26 @@ class Delivery:
         )
 
 
-async def _acknowledged(acks: Sequence[Awaitable[object]]) -> None:
+async def acknowledged(acks: Sequence[Awaitable[object]]) -> None:
     """Wait for every acknowledgement; raise the first refusal.
 
     Unlike ``gather``, being cancelled (shutdown) leaves the producer's
     futures alone: cancelling them would only make the producer's delivery
-    callbacks log errors for records that may well be delivered.
+    callbacks log errors for records that may well be delivered. A future
+    the producer itself cancelled is a record it dropped: an error, not a
+    cancellation of the caller.
     """
     if not acks:
         return
     futures = [asyncio.ensure_future(ack) for ack in acks]
     await asyncio.wait(futures)
-    for future in futures:
-        future.result()
+    errors = [_ack_error(future) for future in futures]
+    refused = [error for error in errors if error is not None]
+    if refused:
+        raise refused[0]
+
+
+def _ack_error(future: asyncio.Future[object]) -> BaseException | None:
+    if future.cancelled():
+        return RuntimeError("the producer dropped a record before its acknowledgement")
+    return future.exception()

@@ -109,7 +109,18 @@ class InFlight(Generic[Batch]):
         if not self._slots.locked():
             await self._slots.acquire()  # free: returns without waiting
             return
-        await self._until(self._slots.acquire(), task)
+        acquired = asyncio.ensure_future(self._slots.acquire())
+        try:
+            await asyncio.wait({acquired, task}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            if acquired.done() and not acquired.cancelled():
+                self._slots.release()  # granted just as the caller was cancelled
+            else:
+                acquired.cancel()  # a cancelled acquire gives its grant back
+            raise
+        if not acquired.done():
+            acquired.cancel()
+            self._raise_for(task)
 
     async def _until(self, waited: Awaitable[object], task: asyncio.Task[None]) -> None:
         """Await ``waited`` unless settling stops first; then raise its error."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
@@ -62,6 +63,11 @@ logger = logging.getLogger(__name__)
 # Exit status of a process stopped by the ``exit_after_alert_send`` fault.
 FAULT_EXIT_STATUS: Final = 86
 
+# Exit status of a worker stopped by a failure it could not wait out
+# (EX_SOFTWARE), and how long its shutdown may take before a hard exit.
+CRASH_EXIT_STATUS: Final = 70
+CRASH_EXIT_DEADLINE_S: Final = 20.0
+
 # Faust commits acknowledged offsets this often; a crash re-screens at most
 # this much work (or broker_commit_every events, whichever comes first).
 COMMIT_INTERVAL_S: Final = 1.0
@@ -96,7 +102,9 @@ def logging_config(level: str) -> dict[str, Any]:
     }
 
 
-def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
+def build_app(
+    settings: Settings, library: CompiledLibrary, crash: WorkerCrash | None = None
+) -> faust.App:
     """The Faust app with one agent on the listings topic."""
     worker = settings.worker
     # Faust's app id is the consumer group id.
@@ -138,7 +146,8 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     )
     follow_library(app, screener, settings, metrics)
 
-    crash = WorkerCrash(app)
+    crash = crash or WorkerCrash()
+    screener.crash = crash
 
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
@@ -156,7 +165,9 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
                 await in_flight.put(partial(screener.send, events))
         except Exception as error:
             crash.now(error)
-            raise
+            # Parked, not raised: Faust would start a new agent on the same
+            # stream. Shutdown cancels this wait.
+            await asyncio.Event().wait()
         finally:
             # On shutdown or a crash: batches not yet settled are never
             # acknowledged, so they are handed back, not lost.
@@ -168,6 +179,7 @@ def build_app(settings: Settings, library: CompiledLibrary) -> faust.App:
     async def close_search_client(
         sender: faust.App, /, *args: Any, signal: Any, **kwargs: Any
     ) -> None:
+        crash.stopping = True
         await screener.close()
 
     # Faust is untyped (see pyproject.toml): its decorators erase types.
@@ -182,28 +194,60 @@ class WorkerCrash:
     """Stops the whole worker when screening or settling fails.
 
     Faust would restart a failed agent on the same stream, and the new
-    agent's acknowledgements would leave the failed batches' offsets as a
-    gap that Faust's commit can pass over. A stopped worker commits only
-    what was settled; its partitions go to the other workers, or to this
-    one when its supervisor (systemd, Kubernetes) restarts it.
+    agent's acknowledgements would leave the failed batch's offsets as a
+    gap that Faust's commit can pass over. Instead the worker stops
+    acknowledging, parks the agent and shuts down as on SIGTERM, which
+    commits only what was settled; then it exits with
+    :data:`CRASH_EXIT_STATUS`. Its partitions go to the other workers, or
+    back to it when its supervisor (systemd, Kubernetes) restarts it.
+
+    Faust's own crash path is not used: it stops the consumer's thread
+    before the final commit, which can then hang the process.
     """
 
-    def __init__(self, app: faust.App) -> None:
-        self._app = app
-        self._crashing: asyncio.Task[None] | None = None
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+        self.stopping = False
 
     def now(self, error: BaseException) -> None:
-        if self._crashing is not None:
+        if self.error is not None:
             return
+        if self.stopping:
+            # Shutting down already: a batch cut short by it is not a fault.
+            log_event(
+                logger,
+                "batch_abandoned",
+                reason=f"{type(error).__name__}: {error}",
+                action="none: it was not acknowledged and is consumed again",
+            )
+            return
+        self.error = error
         log_event(
             logger,
             "worker_crashing",
             level=logging.CRITICAL,
             error=f"{type(error).__name__}: {error}",
-            action="the worker exits; restart it once the cause is fixed, "
+            action="the worker stops and exits with status "
+            f"{CRASH_EXIT_STATUS}; restart it once the cause is fixed, "
             "unacknowledged listings are screened again",
         )
-        self._crashing = asyncio.ensure_future(self._app.crash(error))
+        loop = asyncio.get_running_loop()
+        # The shutdown SIGTERM starts, bounded by a hard exit should it hang.
+        loop.call_later(CRASH_EXIT_DEADLINE_S, _exit_hard)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _exit_hard() -> None:
+    log_event(
+        logger,
+        "worker_exit_forced",
+        level=logging.CRITICAL,
+        deadline_s=CRASH_EXIT_DEADLINE_S,
+        action="shutdown after a crash did not finish in time; offsets "
+        "committed so far cover settled batches only",
+    )
+    logging.shutdown()
+    os._exit(CRASH_EXIT_STATUS)
 
 
 def web_options(settings: Settings) -> dict[str, Any]:
@@ -287,6 +331,7 @@ class BatchScreener:
         # Lead lookups and bulks meet an outage separately; either one
         # waiting keeps the worker unready.
         self._blocked: set[str] = set()
+        self.crash = WorkerCrash()
 
     async def send(self, events: Sequence[Any]) -> BatchInFlight:
         """Screen a batch, decide its leads and hand its records to the producer."""
@@ -324,6 +369,8 @@ class BatchScreener:
         """
         assert self._delivery is not None  # send() created it
         report = await self._delivery.settle(batch.sent)
+        if self.crash.error is not None:
+            return  # stopping after a failure: acknowledge nothing more
         current, stale = split_by_generation(
             batch.events,
             generation=self._app.consumer_generation_id,
@@ -437,10 +484,13 @@ class BatchScreener:
         metrics.send_seconds.observe(sent_s)
 
     async def close(self) -> None:
-        """Close the Elasticsearch client's HTTP session, if one was opened."""
+        """Close the Elasticsearch client's HTTP session, if one was opened.
+
+        The client stays set: a batch still in ``send`` fails on the closed
+        session (and is handed back) rather than on a missing client.
+        """
         if self._search is not None:
             await self._search.close()
-            self._search = None
 
     def _ensure_delivery(self) -> Delivery:
         # The Elasticsearch client opens an aiohttp session, which must be
@@ -540,18 +590,30 @@ def source_record(event: Any) -> SourceRecord:
 
 
 def run_worker(settings: Settings, library: CompiledLibrary, *, loglevel: str) -> None:
-    """Run until SIGTERM/SIGINT; Faust stops the agent and commits."""
-    app = build_app(settings, library)
+    """Run until SIGTERM/SIGINT; Faust stops the agent and commits.
+
+    Exits with :data:`CRASH_EXIT_STATUS` when a failure stopped the worker.
+    """
+    crash = WorkerCrash()
+    app = build_app(settings, library, crash)
     log_event(
         logger,
         "worker_starting",
         settings=settings.describe(),
         library_version=library.version,
     )
-    faust.Worker(
+    worker = faust.Worker(
         app,
         loglevel=loglevel,
         quiet=True,
         redirect_stdouts=False,
         logging_config=logging_config(loglevel),
-    ).execute_from_commandline()
+    )
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exit_:
+        if crash.error is not None and not exit_.code:
+            raise SystemExit(CRASH_EXIT_STATUS) from crash.error
+        raise
+    if crash.error is not None:
+        raise SystemExit(CRASH_EXIT_STATUS) from crash.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from functools import partial
 
 import pytest
@@ -221,3 +222,30 @@ def test_put_after_close_refuses() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one batch"):
         InFlight(Settler(), limit=0)
+
+
+async def _slots_after_a_cancelled_put() -> tuple[int, list[int]]:
+    settler = Settler()
+    in_flight = InFlight(settler, limit=1)
+    await in_flight.put(settler.sender(0))
+    waiting = asyncio.create_task(in_flight.put(settler.sender(1)))
+    await asyncio.sleep(0.01)
+    # Batch 0 settles and hands its slot to the waiting put just as that
+    # put is cancelled: the slot must come back, not leak.
+    settler.gate(0).set()
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    unsettled = len(in_flight)
+    await asyncio.wait_for(in_flight.put(settler.sender(2)), timeout=5)
+    settler.gate(2).set()
+    await in_flight.drain()
+    await in_flight.close()
+    return unsettled, settler.settled
+
+
+def test_a_cancelled_put_gives_back_a_slot_it_was_granted() -> None:
+    unsettled, settled = asyncio.run(_slots_after_a_cancelled_put())
+    assert unsettled == 0
+    assert settled[-1] == 2
