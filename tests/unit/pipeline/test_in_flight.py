@@ -158,11 +158,18 @@ async def _send_fails() -> tuple[int, list[int]]:
     with pytest.raises(ConnectionError):
         await in_flight.put(refused)
     unsettled = len(in_flight)
-    await asyncio.wait_for(in_flight.put(settler.sender(1)), timeout=5)
-    settler.gate(1).set()
+    await _settle_one_more(in_flight, settler, 1)
+    return unsettled, settler.settled
+
+
+async def _settle_one_more(
+    in_flight: InFlight[int], settler: Settler, batch: int
+) -> None:
+    """Put, settle and close: proves a slot was free for ``batch``."""
+    await asyncio.wait_for(in_flight.put(settler.sender(batch)), timeout=5)
+    settler.gate(batch).set()
     await in_flight.drain()
     await in_flight.close()
-    return unsettled, settler.settled
 
 
 def test_a_failed_send_gives_its_slot_back() -> None:
@@ -238,10 +245,7 @@ async def _slots_after_a_cancelled_put() -> tuple[int, list[int]]:
     with contextlib.suppress(asyncio.CancelledError):
         await waiting
     unsettled = len(in_flight)
-    await asyncio.wait_for(in_flight.put(settler.sender(2)), timeout=5)
-    settler.gate(2).set()
-    await in_flight.drain()
-    await in_flight.close()
+    await _settle_one_more(in_flight, settler, 2)
     return unsettled, settler.settled
 
 
