@@ -334,7 +334,7 @@ async def _deliver(lane: Lane, result: BatchResult):  # type: ignore[no-untyped-
         ),
     )
     try:
-        report = await delivery.deliver(result)
+        report = await delivery.settle(await delivery.send(result))
     finally:
         await client.close()
     assert producer.flush(30) == 0

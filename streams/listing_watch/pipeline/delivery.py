@@ -78,10 +78,6 @@ class Delivery:
         self._indexer = indexer
         self._to = destinations
 
-    async def deliver(self, result: BatchResult) -> DeliveryReport:
-        """Both steps at once, for callers with nothing to overlap."""
-        return await self.settle(await self.send(result))
-
     async def send(self, result: BatchResult) -> SentBatch:
         """Hand alerts, escalations and refused records to the producer."""
         sent_at = time.perf_counter()

@@ -83,11 +83,6 @@ class InFlight(Generic[Batch]):
             raise
         self._queue.put_nowait(batch)
 
-    async def drain(self) -> None:
-        """Wait until every queued batch is settled."""
-        task = self._running()
-        await self._until(self._queue.join(), task)
-
     async def close(self) -> None:
         """Stop settling; batches still queued are never acknowledged.
 
@@ -120,17 +115,6 @@ class InFlight(Generic[Batch]):
             raise
         if not acquired.done():
             acquired.cancel()
-            self._raise_for(task)
-
-    async def _until(self, waited: Awaitable[object], task: asyncio.Task[None]) -> None:
-        """Await ``waited`` unless settling stops first; then raise its error."""
-        future = asyncio.ensure_future(waited)
-        try:
-            await asyncio.wait({future, task}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not future.done():
-                future.cancel()
-        if not future.done() or future.cancelled():
             self._raise_for(task)
 
     def _running(self) -> asyncio.Task[None]:

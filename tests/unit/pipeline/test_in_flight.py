@@ -39,6 +39,15 @@ class Settler:
         self.settled.append(batch)
 
 
+async def _settled(in_flight: InFlight[int]) -> None:
+    """Until no batch is unsettled."""
+    for _ in range(500):
+        if not len(in_flight):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(in_flight)} batches still unsettled after 5 s")
+
+
 async def _settle_out_of_order() -> list[int]:
     settler = Settler()
     in_flight = InFlight(settler, limit=4)
@@ -51,7 +60,7 @@ async def _settle_out_of_order() -> list[int]:
     await asyncio.sleep(0.01)
     assert settler.settled == []
     settler.gate(0).set()
-    await in_flight.drain()
+    await _settled(in_flight)
     await in_flight.close()
     return settler.settled
 
@@ -75,7 +84,7 @@ async def _put_at_the_limit() -> tuple[list[int], int, list[int], int]:
     await asyncio.wait_for(blocked, timeout=5)
     for batch in (1, 2):
         settler.gate(batch).set()
-    await in_flight.drain()
+    await _settled(in_flight)
     await in_flight.close()
     return sent_while_full, unsettled, settler.settled, len(in_flight)
 
@@ -168,7 +177,7 @@ async def _settle_one_more(
     """Put, settle and close: proves a slot was free for ``batch``."""
     await asyncio.wait_for(in_flight.put(settler.sender(batch)), timeout=5)
     settler.gate(batch).set()
-    await in_flight.drain()
+    await _settled(in_flight)
     await in_flight.close()
 
 
