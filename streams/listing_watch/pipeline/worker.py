@@ -5,10 +5,10 @@ commits. The agent takes events in batches with ``noack_take``, screens
 each batch and hands its alerts to the producer; :class:`InFlight` then
 settles the batches in order and acknowledges a batch's events only
 after :class:`Delivery` has made its effects durable. Faust commits up
-to the first unacknowledged offset of each partition. A crash or SIGKILL therefore
-re-consumes the unacknowledged tail, and because alert and document ids
-derive from the listing version, the replay overwrites instead of
-duplicating.
+to the first unacknowledged offset of each partition. A crash or SIGKILL
+therefore re-consumes the unacknowledged tail, and because alert and
+document ids derive from the listing version, the replay overwrites
+instead of duplicating.
 """
 
 from __future__ import annotations
@@ -137,17 +137,16 @@ def build_app(
     listings = app.topic(settings.topics.listings)
     metrics = WorkerMetrics()
     metrics.set_library_version(library.version)
+    crash = crash or WorkerCrash()
     screener = BatchScreener(
         app=app,
         settings=settings,
         library=library,
         metrics=metrics,
         workflow=load_workflow_settings(),
+        crash=crash,
     )
     follow_library(app, screener, settings, metrics)
-
-    crash = crash or WorkerCrash()
-    screener.crash = crash
 
     @app.agent(listings, name="screen-listings")
     async def screen_listings(stream: Any) -> None:
@@ -319,6 +318,7 @@ class BatchScreener:
         library: CompiledLibrary,
         metrics: WorkerMetrics,
         workflow: WorkflowSettings,
+        crash: WorkerCrash,
     ) -> None:
         self._app = app
         self._settings = settings
@@ -331,7 +331,7 @@ class BatchScreener:
         # Lead lookups and bulks meet an outage separately; either one
         # waiting keeps the worker unready.
         self._blocked: set[str] = set()
-        self.crash = WorkerCrash()
+        self._crash = crash
 
     async def send(self, events: Sequence[Any]) -> BatchInFlight:
         """Screen a batch, decide its leads and hand its records to the producer."""
@@ -369,7 +369,7 @@ class BatchScreener:
         """
         assert self._delivery is not None  # send() created it
         report = await self._delivery.settle(batch.sent)
-        if self.crash.error is not None:
+        if self._crash.error is not None:
             return  # stopping after a failure: acknowledge nothing more
         current, stale = split_by_generation(
             batch.events,
