@@ -20,11 +20,11 @@ from listing_watch.events import decode_listing
 from listing_watch.library import load_library
 from listing_watch.pipeline.alerts import alert_id_for, build_alert
 from listing_watch.pipeline.batch import BatchResult, RaisedAlert
+from listing_watch.pipeline.crash import CRASH_EXIT_STATUS
 from listing_watch.pipeline.deadletter import header_map
 from listing_watch.pipeline.delivery import Delivery, Destinations, Headers
 from listing_watch.pipeline.lag import committed_offsets
 from listing_watch.pipeline.records import SourceRecord
-from listing_watch.pipeline.worker import CRASH_EXIT_STATUS
 from listing_watch.screening import ListingText, screen
 from listing_watch.search.bulk import Backoff, BulkIndexer
 from listing_watch.search.index import connect_async
