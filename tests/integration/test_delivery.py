@@ -119,6 +119,26 @@ def test_429_answers_are_retried_until_accepted(
     assert_exactly_once(lane, expected_ids(values))
 
 
+def committed_listing_offsets(lane: Lane) -> list[int]:
+    """The group's committed offsets on the listings topic, by partition."""
+    committed = committed_offsets(
+        lane.settings,
+        group=lane.settings.worker.group_id,
+        topic=lane.settings.topics.listings,
+    )
+    return sorted(committed.values())
+
+
+def recover_one_by_one(
+    lane: Lane, proxy: ElasticsearchProxy, events: list[bytes]
+) -> None:
+    """Elasticsearch healthy again, a new worker: every alert exactly once."""
+    proxy.set_mode("pass")
+    lane.start_worker(LW_BATCH_SIZE="1")
+    lane.wait_until_drained()
+    assert_exactly_once(lane, expected_ids(events))
+
+
 def test_commit_never_passes_a_pending_offset(
     lane: Lane, proxy: ElasticsearchProxy
 ) -> None:
@@ -134,18 +154,10 @@ def test_commit_never_passes_a_pending_offset(
     worker.send_signal(signal.SIGKILL)
     worker.wait()
 
-    committed = committed_offsets(
-        lane.settings,
-        group=lane.settings.worker.group_id,
-        topic=lane.settings.topics.listings,
-    )
-    assert max(committed.values(), default=0) == 0, (
+    assert max(committed_listing_offsets(lane), default=0) == 0, (
         "offset 0 is pending: nothing commits"
     )
-    proxy.set_mode("pass")
-    lane.start_worker(LW_BATCH_SIZE="1")
-    lane.wait_until_drained()
-    assert_exactly_once(lane, expected_ids([slow, fast]))
+    recover_one_by_one(lane, proxy, [slow, fast])
 
 
 def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
@@ -172,18 +184,10 @@ def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
     worker.send_signal(signal.SIGKILL)
     worker.wait()
 
-    committed = committed_offsets(
-        lane.settings,
-        group=lane.settings.worker.group_id,
-        topic=lane.settings.topics.listings,
-    )
-    assert max(committed.values(), default=0) == 0, (
+    assert max(committed_listing_offsets(lane), default=0) == 0, (
         "no batch is settled: nothing commits"
     )
-    proxy.set_mode("pass")
-    lane.start_worker(LW_BATCH_SIZE="1")
-    lane.wait_until_drained()
-    assert_exactly_once(lane, expected_ids(events))
+    recover_one_by_one(lane, proxy, events)
 
 
 def test_a_refused_bulk_stops_the_worker_and_nothing_commits_past_it(
@@ -203,18 +207,10 @@ def test_a_refused_bulk_stops_the_worker_and_nothing_commits_past_it(
 
     assert status == CRASH_EXIT_STATUS
     assert "worker_crashing" in lane.worker_log()
-    committed = committed_offsets(
-        lane.settings,
-        group=lane.settings.worker.group_id,
-        topic=lane.settings.topics.listings,
-    )
-    assert sorted(committed.values()) == [1], (
+    assert committed_listing_offsets(lane) == [1], (
         "offset 0 settled and committed, offset 1 refused: nothing past it"
     )
-    proxy.set_mode("pass")
-    lane.start_worker(LW_BATCH_SIZE="1")
-    lane.wait_until_drained()
-    assert_exactly_once(lane, expected_ids(events))
+    recover_one_by_one(lane, proxy, events)
 
 
 def test_sigterm_during_a_bulk_exits_in_time_and_loses_nothing(
