@@ -129,6 +129,16 @@ def committed_listing_offsets(lane: Lane) -> list[int]:
     return sorted(committed.values())
 
 
+def alerts_on_one_partition(lane: Lane, prefix: str, count: int) -> list[bytes]:
+    """``count`` alerting listings produced in order to a single partition."""
+    events = [
+        listing_event(f"{prefix}-{n}", f"建党百年纪念章 第{n}枚") for n in range(count)
+    ]
+    key = b"testmall:one-partition"
+    lane.produce([(key, value) for value in events])
+    return events
+
+
 def recover_one_by_one(
     lane: Lane, proxy: ElasticsearchProxy, events: list[bytes]
 ) -> None:
@@ -163,11 +173,7 @@ def test_commit_never_passes_a_pending_offset(
 def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
     lane: Lane, proxy: ElasticsearchProxy
 ) -> None:
-    events = [
-        listing_event(f"in-flight-{n}", f"建党百年纪念章 第{n}枚") for n in range(3)
-    ]
-    key = b"testmall:one-partition"
-    lane.produce([(key, value) for value in events])
+    events = alerts_on_one_partition(lane, "in-flight", 3)
     proxy.set_mode("slow_bulk", delay_s=60)
 
     worker = lane.start_worker(LW_BATCH_SIZE="1", LW_BATCHES_IN_FLIGHT="2")
@@ -193,11 +199,7 @@ def test_later_batches_are_sent_while_a_bulk_stalls_but_never_committed(
 def test_a_refused_bulk_stops_the_worker_and_nothing_commits_past_it(
     lane: Lane, proxy: ElasticsearchProxy
 ) -> None:
-    events = [
-        listing_event(f"refused-{n}", f"建党百年纪念章 第{n}枚") for n in range(6)
-    ]
-    key = b"testmall:one-partition"
-    lane.produce([(key, value) for value in events])
+    events = alerts_on_one_partition(lane, "refused", 6)
     proxy.set_mode("403", pass_bulks=1)  # batch 0 settles, batch 1 is refused
 
     worker = lane.start_worker(LW_BATCH_SIZE="1")
